@@ -1,0 +1,182 @@
+"""What every parser receives (a source and a context) and what it reports besides events."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import polars as pl
+
+EXCERPT_CHARS = 80
+# Detail kept per file for unparsed lines; all of them are still counted.
+MAX_UNPARSED_DETAILS = 1000
+
+_OPENERS = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+_MAGIC = {b"\x1f\x8b": "gz", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+
+
+def sniff_compression(path: Path) -> str | None:
+    """Compression by magic bytes, never by name: a .gz name on plain text is plain text."""
+    with open(path, "rb") as handle:
+        head = handle.read(6)
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file of a case: where its bytes are and what the case calls it."""
+
+    path: Path
+    name: str
+    compression: str | None = None
+
+    def open(self) -> BinaryIO:
+        """The decompressed bytes, read-only."""
+        if self.compression:
+            return _OPENERS[self.compression](self.path, "rb")
+        return open(self.path, "rb")
+
+    def head(self, size: int = 65536) -> bytes:
+        with self.open() as handle:
+            try:
+                return handle.read(size)
+            except (OSError, EOFError, lzma.LZMAError):
+                return b""
+
+    def read_bytes(self) -> bytes:
+        with self.open() as handle:
+            return handle.read()
+
+    def stem_name(self) -> str:
+        """The file name without compression and rotation suffixes: syslog.2.gz -> syslog."""
+        name = Path(self.name).name
+        for suffix in (".gz", ".bz2", ".xz"):
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+        parts = name.split(".")
+        while len(parts) > 1 and parts[-1].isdigit():
+            parts.pop()
+        return ".".join(parts)
+
+    def materialize(self, workdir: Path) -> Path:
+        """A real, uncompressed file with these bytes (for SQLite, EVTX): the original
+        when it is not compressed, else a decompressed copy in workdir. Never the input
+        itself when a tool could write to it: callers that open databases copy first."""
+        if not self.compression:
+            return self.path
+        target = Path(tempfile.mkdtemp(dir=workdir)) / Path(self.stem_name()).name
+        with self.open() as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        return target
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A line or record that became no event, and why."""
+
+    source_file: str
+    line: int | None
+    record: str | None
+    reason: str
+    excerpt: str
+
+    @classmethod
+    def of_line(cls, source_file: str, line: int, reason: str, text: str) -> "Unparsed":
+        return cls(source_file, line, None, reason, text[:EXCERPT_CHARS])
+
+
+@dataclass
+class ParseContext:
+    """What a parser knows besides the bytes, and where it writes what it noticed."""
+
+    source_file: str
+    sha256: str
+    tz: str = "UTC"
+    reference_time: datetime | None = None
+    workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()))
+    chunk_bytes: int = 32 * 1024 * 1024
+    unparsed: list[Unparsed] = field(default_factory=list)
+    unparsed_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    units: int = 0  # lines (text) or records (binary) seen, for the accounting check
+
+    @property
+    def id_prefix(self) -> str:
+        return self.sha256[:8]
+
+    def add_unparsed(self, line: int | None, reason: str, text: str, record: str | None = None) -> None:
+        self.unparsed_count += 1
+        if len(self.unparsed) < MAX_UNPARSED_DETAILS:
+            self.unparsed.append(Unparsed(self.source_file, line, record, reason, text[:EXCERPT_CHARS]))
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def assume(self, message: str) -> None:
+        if message not in self.assumptions:
+            self.assumptions.append(message)
+
+
+class Parser(Protocol):
+    """A format: says how sure it is that a source is its kind, and turns it into events.
+
+    parse() yields frames already conformed to the event schema (parsers.schema.conform);
+    it counts what it read in ctx.units and reports every line or record it could not use
+    through ctx.add_unparsed, so that events + unparsed = units for every input.
+    """
+
+    name: str
+
+    def sniff(self, source: Source, head: bytes) -> float: ...
+
+    def parse(self, source: Source, ctx: ParseContext) -> Iterator[pl.DataFrame]: ...
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes of a text log as str: BOMs honoured (UTF-8, UTF-16), bad bytes replaced."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def iter_text_chunks(source: Source, chunk_bytes: int) -> Iterator[str]:
+    """The source's text in chunks that end on a line boundary."""
+    with source.open() as raw:
+        first = raw.read(4)
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            # UTF-16 is rare and small in practice (PowerShell exports): decode whole.
+            yield decode_text(first + raw.read())
+            return
+        if first.startswith(b"\xef\xbb\xbf"):
+            first = first[3:]
+        reader = io.BufferedReader(raw) if not isinstance(raw, io.BufferedReader) else raw
+        carry = first
+        while True:
+            block = reader.read(chunk_bytes)
+            if not block:
+                break
+            data = carry + block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1:]
+            yield data[: cut + 1].decode("utf-8", errors="replace")
+        if carry:
+            yield carry.decode("utf-8", errors="replace")

@@ -1,0 +1,72 @@
+"""The one registry of formats: specs found by scanning parsers/formats/, code parsers listed here."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from parsers.base import Parser, Source
+from parsers.engine import SpecParser
+from parsers.spec import FormatSpec, SpecError, load_all_specs
+
+# Code parsers, as "module:Class" under parsers.code. Each has a spec of the same name with
+# engine = "code" (title, detection hints, samples where the format is text).
+CODE_PARSERS: tuple[str, ...] = (
+)
+
+# Below this score a format does not claim a file.
+MIN_SCORE = 0.3
+
+
+@dataclass(frozen=True)
+class Detection:
+    parser: Parser | None
+    score: float
+    candidates: tuple[tuple[str, float], ...]
+
+
+def _load_code_parser(entry: str, specs: dict[str, FormatSpec]) -> Parser:
+    module_name, _, class_name = entry.partition(":")
+    module = importlib.import_module(f"parsers.code.{module_name}")
+    parser = getattr(module, class_name)()
+    spec = specs.get(parser.name)
+    if spec is None or spec.engine != "code":
+        raise SpecError(f"parsers.code.{module_name}", f"code parser {parser.name!r} has no spec with engine = 'code'")
+    parser.spec = spec
+    return parser
+
+
+@lru_cache(maxsize=1)
+def all_parsers() -> dict[str, Parser]:
+    """Every format by name: spec-driven ones and code ones."""
+    specs = load_all_specs()
+    parsers: dict[str, Parser] = {}
+    for name, spec in specs.items():
+        if spec.engine != "code":
+            parsers[name] = SpecParser(spec)
+    for entry in CODE_PARSERS:
+        parser = _load_code_parser(entry, specs)
+        parsers[parser.name] = parser
+    missing = [n for n, s in specs.items() if s.engine == "code" and n not in parsers]
+    if missing:
+        raise SpecError("parsers/registry.py", f"specs with engine = 'code' but no code parser: {missing}")
+    return dict(sorted(parsers.items()))
+
+
+def detect(source: Source, head: bytes | None = None) -> Detection:
+    """The format that reads the file's content best; the file name only breaks ties."""
+    if head is None:
+        head = source.head()
+    scores = []
+    for name, parser in all_parsers().items():
+        try:
+            score = float(parser.sniff(source, head))
+        except Exception:  # a sniffer failing on odd bytes means "not mine"
+            score = 0.0
+        if score > 0:
+            scores.append((name, score))
+    scores.sort(key=lambda item: (-item[1], item[0]))
+    if not scores or scores[0][1] < MIN_SCORE:
+        return Detection(None, scores[0][1] if scores else 0.0, tuple(scores))
+    return Detection(all_parsers()[scores[0][0]], scores[0][1], tuple(scores))

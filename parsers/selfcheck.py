@@ -1,0 +1,151 @@
+"""Spec self-checks: every sample parses as it says, every pattern and rule is exercised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import polars as pl
+
+from parsers.base import ParseContext
+from parsers.engine import SpecParser, anchored
+from parsers.rules import apply_rules
+from parsers.spec import FormatSpec
+from parsers.timestamps import parse_epoch, parse_naive, parse_with_offset
+
+# Samples are checked at a fixed reference moment and zone: nothing depends on the machine.
+SAMPLE_REFERENCE = datetime(2026, 12, 31, 23, 0, tzinfo=timezone.utc)
+SAMPLE_TZ = "UTC"
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+def _compare(where: str, row: dict, expect: dict) -> list[Problem]:
+    problems = []
+    for column, wanted in expect.items():
+        got = row.get(column)
+        if column == "timestamp" and got is not None:
+            got = got.isoformat()
+        if got != wanted:
+            problems.append(Problem(where, f"{column} = {got!r}, expected {wanted!r}"))
+    return problems
+
+
+def check_spec(spec: FormatSpec) -> list[Problem]:
+    """Problems with one spec's samples, patterns and rules; empty when it is sound."""
+    problems: list[Problem] = []
+    if spec.engine == "code":
+        return problems
+    parser = SpecParser(spec)
+    hit_patterns: set[str] = set()
+    hit_rules: set[str] = set()
+    if spec.engine == "lines":
+        for sample in spec.samples:
+            matching = [p.name for p, a in zip(spec.patterns, parser._anchored)
+                        if pl.Series([sample.line]).str.contains(a)[0]]
+            if len(matching) != 1:
+                problems.append(Problem(sample.origin, f"matches {len(matching)} patterns {matching}, expected exactly 1"))
+            hit_patterns.update(matching)
+            for pattern in spec.patterns:
+                match = pattern.regex.fullmatch(sample.line)
+                if match is None or pattern.name not in matching[:1]:
+                    continue
+                problems.extend(_check_timestamp(spec, sample.origin, match.group(spec.timestamp.group)))
+        for pattern in spec.patterns:
+            if pattern.name not in hit_patterns:
+                problems.append(Problem(spec.path, f"pattern {pattern.name!r} is hit by no sample"))
+    for sample in spec.samples:
+        ctx = ParseContext("sample", "0" * 64, tz=SAMPLE_TZ, reference_time=SAMPLE_REFERENCE)
+        frame = _parse_one(parser, sample.line, ctx)
+        if frame.height != 1:
+            reasons = [u.reason for u in ctx.unparsed]
+            problems.append(Problem(sample.origin, f"gives {frame.height} events ({reasons})"))
+            continue
+        row = frame.row(0, named=True)
+        problems.extend(_compare(sample.origin, row, sample.expect))
+        hit_rules.update(_rules_hit(spec, row))
+    for sample in spec.rule_samples:
+        frame = pl.DataFrame({c: [sample.fields.get(c)] for c in
+                              ("process", "message", "user", "src_ip", "event_code", "host",
+                               "severity", "url", "category", "action", "outcome")},
+                             schema={c: pl.String for c in ("process", "message", "user", "src_ip",
+                                     "event_code", "host", "severity", "url", "category", "action", "outcome")})
+        out = apply_rules(frame, spec.rules)
+        row = out.row(0, named=True)
+        problems.extend(_compare(sample.origin, row, sample.expect))
+        hit_rules.update(_rules_hit(spec, row, sample.fields))
+    for rule in spec.rules:
+        if rule.name not in hit_rules:
+            problems.append(Problem(rule.origin, f"rule {rule.name!r} is hit by no sample"))
+    return problems
+
+
+def _parse_one(parser: SpecParser, line: str, ctx: ParseContext) -> pl.DataFrame:
+    tracker = None
+    from parsers import timestamps as ts
+    if parser.spec.timestamp.year == "infer":
+        tracker = ts.YearTracker()
+    frame = parser.parse_lines(pl.Series("line", [line]), 1, ctx, tracker)
+    if tracker is not None:
+        frame = parser._finish_years(frame, tracker.anchor(SAMPLE_REFERENCE), ctx)
+    return frame
+
+
+def _rules_hit(spec: FormatSpec, row: dict, fields: dict | None = None) -> set[str]:
+    """Name of the rule that decided this row: the first whose conditions hold."""
+    values = dict(row)
+    if fields:
+        values.update(fields)
+    for rule in spec.rules:
+        if all(values.get(c) is not None and r.search(str(values[c])) for c, r in rule.when.items()):
+            return {rule.name}
+    return set()
+
+
+def _check_timestamp(spec: FormatSpec, where: str, text: str) -> list[Problem]:
+    """The timestamp group must be consumed whole by one of the formats."""
+    tspec = spec.timestamp
+    series = pl.DataFrame({"t": [text]})
+    if tspec.zone == "epoch":
+        value = series.select(parse_epoch(pl.col("t"), tspec.epoch_unit))[0, 0]
+    elif tspec.zone == "offset":
+        value = series.select(parse_with_offset(pl.col("t"), tspec.formats))[0, 0]
+    else:
+        value = series.select(parse_naive(pl.col("t"), tspec.formats, prefix_year=tspec.year == "infer"))[0, 0]
+    if value is None:
+        return [Problem(where, f"timestamp {text!r} is not consumed whole by {list(tspec.formats) or tspec.epoch_unit}")]
+    return []
+
+
+def check_overlaps(specs: dict[str, FormatSpec]) -> list[Problem]:
+    """No sample line may be claimed by a pattern of another lines format."""
+    problems = []
+    compiled = {n: [anchored(p.source) for p in s.patterns] for n, s in specs.items() if s.engine == "lines"}
+    for name, spec in specs.items():
+        if spec.engine not in ("lines",):
+            continue
+        lines = pl.Series([s.line for s in spec.samples], dtype=pl.String)
+        for other, regexes in compiled.items():
+            if other == name or not len(lines):
+                continue
+            for regex in regexes:
+                hits = lines.str.contains(regex)
+                for sample, hit in zip(spec.samples, hits):
+                    if hit:
+                        problems.append(Problem(sample.origin, f"also claimed by format {other!r}"))
+    return problems
+
+
+def check_all(specs: dict[str, FormatSpec]) -> list[Problem]:
+    problems = []
+    for spec in specs.values():
+        problems.extend(check_spec(spec))
+    problems.extend(check_overlaps(specs))
+    return problems

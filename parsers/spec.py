@@ -1,0 +1,271 @@
+"""Format specs: TOML files in parsers/formats/ loaded into FormatSpec, checked as they load."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from parsers.schema import CATEGORIES, COLUMNS, OUTCOMES, SEVERITIES
+
+ENGINES = ("lines", "jsonl", "code")
+ZONE_RULES = ("local", "utc", "offset", "epoch")
+EPOCH_UNITS = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
+# Columns a pattern group or rule may fill directly; every other group goes to `extra`.
+FIELD_COLUMNS = frozenset(COLUMNS) - {
+    "event_id", "timestamp", "timestamp_quality", "source_format", "source_file",
+    "source_line", "source_record", "raw", "extra",
+}
+RULE_SETTABLE = frozenset({"category", "action", "outcome", "severity", "event_code",
+                           "metric_name", "process", "user", "src_ip", "url", "host"})
+
+
+class SpecError(ValueError):
+    """A spec that cannot be used, with where it went wrong and what to do."""
+
+    def __init__(self, where: str, what: str, help: str = "") -> None:
+        self.where, self.what, self.help = where, what, help
+        text = f"{where}: {what}"
+        super().__init__(f"{text} ({help})" if help else text)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    regex: re.Pattern[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When every condition regex matches its column, set fields; message groups fill columns."""
+
+    name: str
+    when: dict[str, re.Pattern[str]]
+    when_source: dict[str, str]
+    set: dict[str, str]
+    origin: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    line: str
+    expect: dict[str, Any]
+    origin: str
+
+
+@dataclass(frozen=True)
+class RuleSample:
+    """A rule-set sample: column values before the rules, and what they must give."""
+
+    fields: dict[str, str]
+    expect: dict[str, Any]
+    origin: str
+
+
+@dataclass(frozen=True)
+class TimestampSpec:
+    group: str = "timestamp"
+    formats: tuple[str, ...] = ()
+    zone: str = "local"
+    year: str = "present"
+    epoch_unit: str = "s"
+
+
+@dataclass
+class FormatSpec:
+    name: str
+    title: str
+    engine: str
+    category: str
+    path: str
+    description: str = ""
+    filenames: tuple[str, ...] = ()
+    min_share: float = 0.6
+    timestamp: TimestampSpec = field(default_factory=TimestampSpec)
+    patterns: tuple[Pattern, ...] = ()
+    json_fields: dict[str, str] = field(default_factory=dict)
+    severity_map: dict[str, str] = field(default_factory=dict)
+    rule_sets: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    samples: tuple[Sample, ...] = ()
+    rule_samples: tuple[RuleSample, ...] = ()
+    defaults: dict[str, str] = field(default_factory=dict)
+
+
+_SPEC_KEYS = {"format", "detect", "timestamp", "pattern", "json", "severity_map", "rule",
+              "sample", "defaults"}
+_FORMAT_KEYS = {"name", "title", "engine", "category", "description", "rule_sets"}
+_DETECT_KEYS = {"filenames", "min_share"}
+_TS_KEYS = {"group", "formats", "zone", "year", "epoch_unit"}
+_PATTERN_KEYS = {"name", "regex"}
+_RULE_KEYS = {"name", "when", "set"}
+_SAMPLE_KEYS = {"line", "expect", "fields"}
+_RULESET_KEYS = {"rule", "sample"}
+
+
+def _check_keys(where: str, table: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise SpecError(where, f"unknown key(s) {unknown}", f"allowed: {sorted(allowed)}")
+
+
+def _compile(where: str, source: str) -> re.Pattern[str]:
+    try:
+        return re.compile(source, re.VERBOSE)
+    except re.error as err:
+        raise SpecError(where, f"regex does not compile: {err}") from None
+
+
+def _rules_from(where: str, items: list[dict[str, Any]]) -> list[Rule]:
+    rules = []
+    for index, item in enumerate(items):
+        here = f"{where} rule #{index + 1}"
+        _check_keys(here, item, _RULE_KEYS)
+        name = item.get("name") or f"rule{index + 1}"
+        when = item.get("when", {})
+        if not when:
+            raise SpecError(here, "a rule needs at least one condition in `when`")
+        for column in when:
+            if column not in COLUMNS:
+                raise SpecError(here, f"condition on unknown column {column!r}")
+        settings = item.get("set", {})
+        for column, value in settings.items():
+            if column not in RULE_SETTABLE:
+                raise SpecError(here, f"cannot set {column!r}", f"settable: {sorted(RULE_SETTABLE)}")
+        _check_vocab(here, settings)
+        rules.append(Rule(name, {c: _compile(f"{here} when.{c}", s) for c, s in when.items()},
+                          dict(when), dict(settings), here))
+    return rules
+
+
+def _check_vocab(where: str, values: dict[str, Any]) -> None:
+    if "category" in values and values["category"] not in CATEGORIES:
+        raise SpecError(where, f"category {values['category']!r} is not one of {sorted(CATEGORIES)}")
+    if "outcome" in values and values["outcome"] not in OUTCOMES:
+        raise SpecError(where, f"outcome {values['outcome']!r} is not one of {sorted(OUTCOMES)}")
+    if "severity" in values and values["severity"] not in SEVERITIES:
+        raise SpecError(where, f"severity {values['severity']!r} is not one of {SEVERITIES}")
+
+
+def load_rule_set(path: Path) -> tuple[list[Rule], list[RuleSample]]:
+    where = str(path)
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    _check_keys(where, data, _RULESET_KEYS)
+    rules = _rules_from(where, data.get("rule", []))
+    samples = []
+    for index, item in enumerate(data.get("sample", [])):
+        here = f"{where} sample #{index + 1}"
+        _check_keys(here, item, {"fields", "expect"})
+        samples.append(RuleSample(dict(item.get("fields", {})), dict(item.get("expect", {})), here))
+    return rules, samples
+
+
+def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
+    """Read and structurally check one spec; sample checks live in parsers.selfcheck."""
+    where = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(where, f"not valid TOML: {err}") from None
+    _check_keys(where, data, _SPEC_KEYS)
+    fmt = data.get("format", {})
+    _check_keys(f"{where} [format]", fmt, _FORMAT_KEYS)
+    name = fmt.get("name") or path.stem
+    if name != path.stem:
+        raise SpecError(where, f"format name {name!r} differs from the file name", "name the file <name>.toml")
+    engine = fmt.get("engine", "lines")
+    if engine not in ENGINES:
+        raise SpecError(where, f"engine {engine!r} is not one of {ENGINES}")
+    category = fmt.get("category", "other")
+    _check_vocab(where, {"category": category})
+    detect = data.get("detect", {})
+    _check_keys(f"{where} [detect]", detect, _DETECT_KEYS)
+    ts = data.get("timestamp", {})
+    _check_keys(f"{where} [timestamp]", ts, _TS_KEYS)
+    tspec = TimestampSpec(
+        group=ts.get("group", "timestamp"), formats=tuple(ts.get("formats", ())),
+        zone=ts.get("zone", "local"), year=ts.get("year", "present"),
+        epoch_unit=ts.get("epoch_unit", "s"),
+    )
+    if tspec.zone not in ZONE_RULES:
+        raise SpecError(f"{where} [timestamp]", f"zone {tspec.zone!r} is not one of {ZONE_RULES}")
+    if tspec.year not in ("present", "infer"):
+        raise SpecError(f"{where} [timestamp]", "year must be 'present' or 'infer'")
+    if tspec.zone == "epoch" and tspec.epoch_unit not in EPOCH_UNITS:
+        raise SpecError(f"{where} [timestamp]", f"epoch_unit must be one of {sorted(EPOCH_UNITS)}")
+    if engine != "code" and tspec.zone != "epoch" and not tspec.formats:
+        raise SpecError(f"{where} [timestamp]", "no timestamp formats", "add formats = ['%Y-%m-%d ...']")
+
+    patterns = []
+    for index, item in enumerate(data.get("pattern", [])):
+        here = f"{where} pattern #{index + 1}"
+        _check_keys(here, item, _PATTERN_KEYS)
+        regex = _compile(here, item.get("regex", ""))
+        if engine == "lines" and tspec.group not in regex.groupindex:
+            raise SpecError(here, f"no named group {tspec.group!r} for the timestamp")
+        patterns.append(Pattern(item.get("name") or f"pattern{index + 1}", regex, item["regex"]))
+    if engine == "lines" and not patterns:
+        raise SpecError(where, "a lines format needs at least one [[pattern]]")
+
+    json_fields = dict(data.get("json", {}))
+    if engine == "jsonl":
+        if "timestamp" not in json_fields:
+            raise SpecError(f"{where} [json]", "no field for the timestamp")
+        for column in json_fields:
+            if column not in FIELD_COLUMNS | {"timestamp"} and not column.startswith("extra."):
+                raise SpecError(f"{where} [json]", f"{column!r} is not a schema column", "use extra.<name> for others")
+
+    severity_map = {str(k): v for k, v in data.get("severity_map", {}).items()}
+    for key, value in severity_map.items():
+        if value not in SEVERITIES:
+            raise SpecError(f"{where} [severity_map]", f"{key} -> {value!r} is not a severity")
+    defaults = dict(data.get("defaults", {}))
+    for column in defaults:
+        if column not in RULE_SETTABLE:
+            raise SpecError(f"{where} [defaults]", f"cannot default {column!r}")
+    _check_vocab(f"{where} [defaults]", defaults)
+
+    rule_sets = tuple(fmt.get("rule_sets", ()))
+    rules = _rules_from(where, data.get("rule", []))
+    rule_samples: list[RuleSample] = []
+    for set_name in rule_sets:
+        folder = (rules_dir or path.parent / "rules") / set_name
+        if not folder.is_dir():
+            raise SpecError(where, f"rule set {set_name!r} not found", f"expected folder {folder}")
+        for rule_file in sorted(folder.glob("*.toml")):
+            more_rules, more_samples = load_rule_set(rule_file)
+            rules.extend(more_rules)
+            rule_samples.extend(more_samples)
+
+    samples = []
+    for index, item in enumerate(data.get("sample", [])):
+        here = f"{where} sample #{index + 1}"
+        _check_keys(here, item, _SAMPLE_KEYS)
+        if "line" not in item:
+            raise SpecError(here, "a sample needs a `line`")
+        samples.append(Sample(item["line"], dict(item.get("expect", {})), here))
+
+    return FormatSpec(
+        name=name, title=fmt.get("title", name), engine=engine, category=category,
+        path=where, description=fmt.get("description", ""),
+        filenames=tuple(detect.get("filenames", ())), min_share=float(detect.get("min_share", 0.6)),
+        timestamp=tspec, patterns=tuple(patterns), json_fields=json_fields,
+        severity_map=severity_map, rule_sets=rule_sets, rules=tuple(rules),
+        samples=tuple(samples), rule_samples=tuple(rule_samples), defaults=defaults,
+    )
+
+
+def formats_dir() -> Path:
+    return Path(str(resources.files("parsers") / "formats"))
+
+
+def load_all_specs(folder: Path | None = None) -> dict[str, FormatSpec]:
+    """Every spec in the formats folder, by name, in name order."""
+    folder = folder or formats_dir()
+    return {p.stem: load_spec(p) for p in sorted(folder.glob("*.toml"))}

@@ -1,0 +1,155 @@
+"""Timestamp helpers: strings to UTC in bulk, zone assumptions, and year inference for year-less logs."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import polars as pl
+
+from parsers.spec import EPOCH_UNITS, TimestampSpec
+
+NAIVE = pl.Datetime("us")
+UTC = pl.Datetime("us", "UTC")
+PROVISIONAL_YEAR = 2000  # a leap year, so "Feb 29" parses before the real year is known
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    return expr.str.strip_chars().str.replace_all(r"\s+", " ")
+
+
+def parse_naive(strings: pl.Expr, formats: tuple[str, ...], prefix_year: bool = False) -> pl.Expr:
+    """First format that parses the whole string wins; null where none does."""
+    text = _clean(strings)
+    if prefix_year:
+        text = pl.lit(f"{PROVISIONAL_YEAR} ") + text
+        formats = tuple(f"%Y {f}" for f in formats)
+    attempts = [text.str.strptime(NAIVE, f, strict=False, exact=True) for f in formats]
+    return pl.coalesce(attempts) if len(attempts) > 1 else attempts[0]
+
+
+def parse_with_offset(strings: pl.Expr, formats: tuple[str, ...]) -> pl.Expr:
+    """Strings that carry their own UTC offset (%z); a trailing Z counts as +00:00."""
+    text = _clean(strings).str.replace(r"Z$", "+00:00").str.replace(r"(?i) ?UTC$", " +00:00")
+    attempts = [text.str.strptime(UTC, f, strict=False, exact=True) for f in formats]
+    return pl.coalesce(attempts) if len(attempts) > 1 else attempts[0]
+
+
+def parse_epoch(strings: pl.Expr, unit: str) -> pl.Expr:
+    """Epoch numbers (possibly fractional, as strings) to UTC datetimes."""
+    factor = EPOCH_UNITS[unit]
+    micros = (strings.str.strip_chars().cast(pl.Float64, strict=False) * factor)
+    # Float64 keeps microseconds exact for epochs in seconds up to year 2255.
+    return micros.round(0).cast(pl.Int64, strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+def localize(naive: pl.Expr, tz: str) -> pl.Expr:
+    """Wall-clock times in zone tz to UTC. Ambiguous times (the repeated hour when clocks go
+    back) take the first occurrence; times in the skipped hour are read as if the clock had
+    not yet moved (as a machine whose clock was not yet adjusted would write them)."""
+    first = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+    skipped = (naive - pl.duration(hours=1)).dt.replace_time_zone(
+        tz, ambiguous="earliest", non_existent="null") + pl.duration(hours=1)
+    return pl.coalesce(first, skipped).dt.convert_time_zone("UTC")
+
+
+def to_utc(strings: pl.Expr, spec: TimestampSpec, tz: str) -> pl.Expr:
+    """A timestamp string column to UTC, by the spec's zone rule (year present)."""
+    if spec.zone == "epoch":
+        return parse_epoch(strings, spec.epoch_unit)
+    if spec.zone == "offset":
+        return parse_with_offset(strings, spec.formats)
+    naive = parse_naive(strings, spec.formats)
+    return localize(naive, "UTC" if spec.zone == "utc" else tz)
+
+
+def quality(spec: TimestampSpec) -> str:
+    year = spec.year == "infer"
+    zone = spec.zone == "local"
+    if year and zone:
+        return "year_inferred+tz_assumed"
+    if year:
+        return "year_inferred"
+    if zone:
+        return "tz_assumed"
+    return "exact"
+
+
+@dataclass
+class YearTracker:
+    """Follows month order through a year-less file to count New Year rollovers.
+
+    Going forward, a month more than six below the previous one starts a new year;
+    a month more than six above it (a line written out of order) goes back one.
+    """
+
+    previous_month: int | None = None
+    rolls: int = 0
+    max_roll: int = 0
+    # (roll, month, day, time-of-day) of the latest moment seen in each roll segment
+    latest: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    feb29_rolls: set[int] = field(default_factory=set)
+
+    def assign(self, naive: pl.Series) -> pl.Series:
+        """Roll index per row for provisional (year 2000) datetimes; nulls stay null."""
+        month = naive.dt.month().cast(pl.Int32)
+        if self.previous_month is not None:
+            prev = month.shift(1, fill_value=self.previous_month)
+        else:
+            prev = month.shift(1)
+        # unparsed rows (null) must not break the chain: carry the last known month
+        prev = prev.forward_fill()
+        step = (
+            pl.when(month < prev - 6).then(1).when(month > prev + 6).then(-1).otherwise(0)
+        )
+        frame = pl.DataFrame({"m": month, "prev": prev, "ts": naive})
+        steps = frame.select(step.fill_null(0).alias("s"))["s"]
+        roll = steps.cum_sum() + self.rolls
+        roll = roll.cast(pl.Int32)
+        valid = frame.with_columns(roll.alias("roll")).filter(pl.col("ts").is_not_null())
+        if len(valid):
+            last_month = month.drop_nulls()
+            self.previous_month = int(last_month[-1])
+            self.rolls = int(roll[-1])
+            self.max_roll = max(self.max_roll, int(valid["roll"].max()))
+            per_roll = valid.group_by("roll").agg(pl.col("ts").max())
+            for r, ts in per_roll.iter_rows():
+                key = (ts.month, ts.day, ts.hour * 3600 + ts.minute * 60 + ts.second)
+                if r not in self.latest or key > self.latest[r]:
+                    self.latest[r] = key
+            feb29 = valid.filter((pl.col("ts").dt.month() == 2) & (pl.col("ts").dt.day() == 29))
+            self.feb29_rolls.update(int(r) for r in feb29["roll"].unique())
+        return roll
+
+    def anchor(self, reference: datetime) -> int:
+        """The year of roll segment 0, such that no line lies after the reference moment
+        (one day's grace for zones) and every Feb 29 falls in a leap year."""
+        if not self.latest:
+            return reference.year
+        last_roll = max(self.latest)
+        month, day, _ = self.latest[last_roll]
+        ref = reference + timedelta(days=1)
+        last_year = ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
+        base = last_year - last_roll
+        for _ in range(8):
+            if all(calendar.isleap(base + r) for r in self.feb29_rolls):
+                return base
+            base -= 1
+        return last_year - last_roll
+
+
+def apply_years(naive: pl.Expr, roll: pl.Expr, anchor: int) -> pl.Expr:
+    """Provisional-year datetimes to real ones: year = anchor + roll."""
+    year = pl.lit(anchor, dtype=pl.Int32) + roll
+    date = pl.date(year, naive.dt.month(), naive.dt.day())
+    return date.cast(NAIVE) + (naive - naive.dt.truncate("1d"))
+
+
+def utc_now_free(reference: datetime | None) -> datetime:
+    """The reference moment for year inference; callers must pass one (no wall clock)."""
+    if reference is None:
+        raise ValueError("a reference time is needed to infer years")
+    if reference.tzinfo is None:
+        return reference.replace(tzinfo=timezone.utc)
+    return reference
