@@ -55,6 +55,24 @@ class Source:
             except (OSError, EOFError, lzma.LZMAError):
                 return b""
 
+    def tail(self, size: int = 65536) -> bytes:
+        """The last bytes, starting on a line boundary (whole file when small or compressed)."""
+        if self.compression:
+            with self.open() as handle:
+                window = b""
+                for block in iter(lambda: handle.read(1024 * 1024), b""):
+                    window = (window + block)[-size:]
+        else:
+            with open(self.path, "rb") as handle:
+                handle.seek(0, 2)
+                end = handle.tell()
+                handle.seek(max(0, end - size))
+                window = handle.read()
+                if end <= size:
+                    return window
+        cut = window.find(b"\n")
+        return window[cut + 1:] if cut >= 0 else window
+
     def read_bytes(self) -> bytes:
         with self.open() as handle:
             return handle.read()
@@ -106,11 +124,12 @@ class ParseContext:
     tz: str = "UTC"
     reference_time: datetime | None = None
     workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()))
-    chunk_bytes: int = 32 * 1024 * 1024
+    chunk_bytes: int = 8 * 1024 * 1024
     unparsed: list[Unparsed] = field(default_factory=list)
     unparsed_count: int = 0
     warnings: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
+    year_anchor: int | None = None  # year of the first line of a year-less file, when known
     units: int = 0  # lines (text) or records (binary) seen, for the accounting check
 
     @property
@@ -129,6 +148,32 @@ class ParseContext:
     def assume(self, message: str) -> None:
         if message not in self.assumptions:
             self.assumptions.append(message)
+
+
+class RestartParse(Exception):
+    """A parser learnt something at the end of a file that changes what it already yielded
+    (e.g. the year of a year-less log); the caller drops those frames and parses again with
+    the hints set on the context."""
+
+    def __init__(self, reason: str, **hints) -> None:
+        super().__init__(reason)
+        self.hints = hints
+
+
+def parse_all(parser: "Parser", source: Source, ctx: "ParseContext") -> list[pl.DataFrame]:
+    """Every frame of a source, restarting once when the parser asks to."""
+    for attempt in range(2):
+        start = (ctx.units, ctx.unparsed_count, len(ctx.unparsed))
+        try:
+            return list(parser.parse(source, ctx))
+        except RestartParse as restart:
+            if attempt:
+                raise
+            ctx.units, ctx.unparsed_count = start[0], start[1]
+            del ctx.unparsed[start[2]:]
+            for key, value in restart.hints.items():
+                setattr(ctx, key, value)
+    raise AssertionError("unreachable")
 
 
 class Parser(Protocol):

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
-from parsers.base import ParseContext, Source, iter_text_chunks
+from parsers.base import ParseContext, RestartParse, Source, iter_text_chunks
 from parsers.rules import apply_rules
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
 from parsers import timestamps as ts
 
 SNIFF_LINES = 200
+# Bytes read at each end of a year-less file to estimate its first year.
+EDGE_BYTES = 65536
+WORKERS = int(__import__("os").environ.get("CASELINE_WORKERS", "2"))
 # Warn that detection is likely wrong when more than this share of a file is unparsed.
 WRONG_FORMAT_SHARE = 0.5
 
@@ -70,41 +75,52 @@ class SpecParser:
         `_pattern`. Returns the frame and the union of group names."""
         if self.spec.engine == "jsonl":
             return self._extract_json(lines)
-        frame = pl.DataFrame({"line": lines})
         names: list[str] = []
         for pattern in self.spec.patterns:
             for group in pattern.regex.groupindex:
                 if group not in names:
                     names.append(group)
-        result = frame.with_columns(
-            pl.lit(False).alias("_matched"), pl.lit(None, dtype=pl.String).alias("_pattern"),
-            *[pl.lit(None, dtype=pl.String).alias(n) for n in names],
-        )
+        ts_group = self.spec.timestamp.group
+        result = None
         for pattern, regex in zip(self.spec.patterns, self._anchored):
-            todo = ~result["_matched"]
-            if not todo.any():
+            if result is None:
+                # the timestamp group is in every pattern: non-null exactly when the line matched
+                result = pl.DataFrame({"line": lines}).with_columns(
+                    pl.col("line").str.extract_groups(regex).alias("_groups")
+                ).unnest("_groups")
+                result = result.with_columns(
+                    *[pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in result.columns],
+                    pl.col(ts_group).is_not_null().alias("_matched"),
+                )
+                result = result.with_columns(
+                    pl.when(pl.col("_matched")).then(pl.lit(pattern.name)).alias("_pattern"))
+                continue
+            todo = (~result["_matched"]).arg_true()
+            if todo.len() == 0:
                 break
-            groups = list(pattern.regex.groupindex)
-            struct = pl.col("line").str.extract_groups(regex)
-            hit = pl.col("line").str.contains(regex)
-            updates = [pl.when(todo & hit).then(struct.struct.field(g)).otherwise(pl.col(g)).alias(g) for g in groups]
-            result = result.with_columns(
-                *updates,
-                pl.when(todo & hit).then(pl.lit(pattern.name)).otherwise(pl.col("_pattern")).alias("_pattern"),
-                (pl.col("_matched") | hit).alias("_matched"),
-            )
+            # later patterns only see the lines the earlier ones left
+            found = result["line"].gather(todo).str.extract_groups(regex).struct.unnest()
+            hit = found[ts_group].is_not_null()
+            rows = todo.filter(hit)
+            found = found.filter(hit)
+            if rows.len() == 0:
+                continue
+            columns = {g: result[g].scatter(rows, found[g]) for g in pattern.regex.groupindex}
+            columns["_pattern"] = result["_pattern"].scatter(rows, pattern.name)
+            columns["_matched"] = result["_matched"].scatter(rows, True)
+            result = result.with_columns(**columns)
         return result, names
 
     def _extract_json(self, lines: pl.Series) -> tuple[pl.DataFrame, list[str]]:
         frame = pl.DataFrame({"line": lines})
         exprs = []
         names = []
-        for column, key in self.spec.json_fields.items():
-            path = "$." + key if key.replace("_", "").isalnum() else f"$['{key}']"
-            name = column
-            exprs.append(pl.col("line").str.json_path_match(path).alias(name))
-            names.append(name)
-        result = frame.with_columns(*exprs)
+        for column, keys in self.spec.json_fields.items():
+            paths = ["$." + k if k.replace("_", "").isalnum() else f"$['{k}']" for k in keys]
+            values = [pl.col("line").str.json_path_match(p) for p in paths]
+            exprs.append((pl.coalesce(values) if len(values) > 1 else values[0]).alias(column))
+            names.append(column)
+        result = _decode_byte_arrays(frame.with_columns(*exprs), names)
         is_object = pl.col("line").str.strip_chars().str.starts_with("{")
         result = result.with_columns(
             (is_object & pl.col("timestamp").is_not_null()).alias("_matched"),
@@ -115,47 +131,42 @@ class SpecParser:
     # -- parsing ---------------------------------------------------------------------
     def parse(self, source: Source, ctx: ParseContext) -> Iterator[pl.DataFrame]:
         tracker = ts.YearTracker() if self.spec.timestamp.year == "infer" else None
-        pending: list[pl.DataFrame] = []  # year-less frames wait for the year anchor
-        spill_dir: Path | None = None
-        spilled: list[Path] = []
-        line_no = 1
-        for text in iter_text_chunks(source, ctx.chunk_bytes):
-            lines = split_lines(text)
-            frame = self.parse_lines(lines, line_no, ctx, tracker)
-            line_no += lines.len()
-            if tracker is None:
-                yield frame
-                continue
-            pending.append(frame)
-            if sum(f.estimated_size() for f in pending) > ctx.chunk_bytes * 4:
-                # keep memory flat on big year-less files: park frames on disk
-                if spill_dir is None:
-                    spill_dir = Path(ctx.workdir) / f"spill-{ctx.id_prefix}-{id(self)}"
-                    spill_dir.mkdir(parents=True, exist_ok=True)
-                for pend in pending:
-                    path = spill_dir / f"{len(spilled):06d}.arrow"
-                    pend.write_ipc(path)
-                    spilled.append(path)
-                pending.clear()
+        if self.spec.timestamp.zone == "local":
+            ctx.assume(f"{ctx.source_file}: no zone in the file, read as {ctx.tz}")
+        anchor = None
         if tracker is not None:
-            reference = ctx.reference_time
-            if reference is None:
-                raise ValueError("year-less format needs ctx.reference_time")
-            anchor = tracker.anchor(reference)
+            if ctx.reference_time is None:
+                raise ValueError("a year-less format needs ctx.reference_time")
+            anchor = ctx.year_anchor if ctx.year_anchor is not None else self._estimate_anchor(source, ctx)
+        for good, bad, count in self._transformed_chunks(source, ctx):
+            frame = self._settle(good, bad, count, ctx, tracker)
+            yield frame if tracker is None else self._finish_years(frame, anchor, ctx)
+        if tracker is not None:
+            # the estimate from the file's first and last lines is right unless the file
+            # spans more than a year or ends out of order; then the caller reads it again
+            true_anchor = tracker.anchor(ctx.reference_time)
+            if true_anchor != anchor:
+                raise RestartParse(f"year anchor {anchor} -> {true_anchor}", year_anchor=true_anchor)
             last = anchor + tracker.max_roll
             span = f"{anchor}" if last == anchor else f"{anchor}-{last}"
             ctx.assume(f"{ctx.source_file}: no year in the timestamps; year {span} inferred "
-                       f"from the reference time {reference.isoformat()}")
-            for path in spilled:
-                yield self._finish_years(pl.read_ipc(path, memory_map=False), anchor, ctx)
-                path.unlink()
-            for pend in pending:
-                yield self._finish_years(pend, anchor, ctx)
-            if spill_dir is not None:
-                spill_dir.rmdir()
+                       f"from the reference time {ctx.reference_time.isoformat()}")
         if ctx.units and ctx.unparsed_count / ctx.units > WRONG_FORMAT_SHARE:
             ctx.warn(f"{ctx.source_file}: {ctx.unparsed_count} of {ctx.units} lines not "
                      f"understood as {self.name}; detection likely wrong")
+
+    def _estimate_anchor(self, source: Source, ctx: ParseContext) -> int:
+        """The first line's year, from the first and last lines of the file: one New Year
+        between them when the last falls earlier in the year than the first."""
+        head = source.head(EDGE_BYTES)
+        tail = source.tail(EDGE_BYTES)
+        tracker = ts.YearTracker()
+        for part in (head, tail):
+            text = part.decode("utf-8", errors="replace")
+            good, _, _ = self._transform(split_lines(text), 1, ctx)
+            if good.height:
+                tracker.assign(good["_naive"])
+        return tracker.anchor(ctx.reference_time)
 
     def _finish_years(self, frame: pl.DataFrame, anchor: int, ctx: ParseContext) -> pl.DataFrame:
         naive = ts.apply_years(pl.col("_naive"), pl.col("_roll"), anchor)
@@ -166,36 +177,58 @@ class SpecParser:
         zone = self.spec.timestamp.zone
         return ts.localize(naive, "UTC" if zone == "utc" else ctx.tz)
 
+    def _transformed_chunks(self, source: Source, ctx: ParseContext):
+        """(events, rejects, line count) per chunk, in file order; chunks are
+        transformed two at a time on worker threads."""
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            in_flight: deque = deque()
+            line_no = 1
+            for text in iter_text_chunks(source, ctx.chunk_bytes):
+                in_flight.append(pool.submit(self._transform_text, text, line_no, ctx))
+                line_no += text.count("\n") + (0 if text.endswith("\n") else 1)
+                if len(in_flight) > WORKERS:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+
+    def _transform_text(self, text: str, first_line: int, ctx: ParseContext):
+        return self._transform(split_lines(text), first_line, ctx)
+
     def parse_lines(self, lines: pl.Series, first_line: int, ctx: ParseContext,
                     tracker: ts.YearTracker | None = None) -> pl.DataFrame:
         """One chunk of lines to events. Lines that give no event are reported to ctx."""
-        spec = self.spec
-        tspec = spec.timestamp
-        ctx.units += lines.len()
+        good, bad, count = self._transform(lines, first_line, ctx)
+        return self._settle(good, bad, count, ctx, tracker)
+
+    def _transform(self, lines: pl.Series, first_line: int, ctx: ParseContext):
+        """The pure part of parsing a chunk (safe on a worker thread: reads ctx, never writes)."""
+        tspec = self.spec.timestamp
         frame, names = self.extract(lines)
         frame = frame.with_columns(
             (pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("source_line")
         )
         ts_text = pl.col(tspec.group)
-        if tracker is not None:
+        if tspec.year == "infer":
             frame = frame.with_columns(ts.parse_naive(ts_text, tspec.formats, prefix_year=True).alias("_naive"))
             ok = pl.col("_naive").is_not_null()
         else:
             frame = frame.with_columns(ts.to_utc(ts_text, tspec, ctx.tz).alias("timestamp"))
             ok = pl.col("timestamp").is_not_null()
-        self._report_unparsed(frame, ok, ctx)
-        frame = frame.filter(pl.col("_matched") & ok)
-        if tracker is not None:
-            frame = frame.with_columns(tracker.assign(frame["_naive"]).alias("_roll"))
-        frame = self._fields(frame, names, ctx)
+        good = pl.col("_matched") & ok
+        bad = frame.filter(~good).select("source_line", "line", "_matched")
+        frame = self._fields(frame.filter(good), names, ctx)
+        return frame, bad, lines.len()
+
+    def _settle(self, frame: pl.DataFrame, bad: pl.DataFrame, count: int, ctx: ParseContext,
+                tracker: ts.YearTracker | None) -> pl.DataFrame:
+        """The sequential part: accounting, unparsed lines, New Year rollovers."""
+        ctx.units += count
+        self._report_unparsed(bad, ctx)
         if tracker is None:
             return conform(frame)
-        return frame
+        return frame.with_columns(tracker.assign(frame["_naive"]).alias("_roll"))
 
-    def _report_unparsed(self, frame: pl.DataFrame, ok: pl.Expr, ctx: ParseContext) -> None:
-        bad = frame.filter(~(pl.col("_matched") & ok)).select(
-            "source_line", "line", "_matched",
-        )
+    def _report_unparsed(self, bad: pl.DataFrame, ctx: ParseContext) -> None:
         for line_no, text, matched in bad.iter_rows():
             if not text.strip():
                 reason = "empty line"
@@ -224,6 +257,15 @@ class SpecParser:
             exprs.append(pl.col("severity").replace_strict(spec.severity_map, default=None).alias("severity"))
             extras.append("severity_raw")
             frame = frame.with_columns(pl.col("severity").alias("severity_raw"))
+        if spec.metrics:
+            metric_groups = {m.group for m in spec.metrics}
+            columns = [c for c in columns if c not in ("metric_name", "metric_value")]
+            exprs = [e for e in exprs if e.meta.output_name() not in ("metric_name", "metric_value")]
+            extras = [e for e in extras if e not in metric_groups]
+            exprs.append(pl.coalesce([pl.when(pl.col(m.group).is_not_null()).then(pl.lit(m.name))
+                                      for m in spec.metrics]).alias("metric_name"))
+            exprs.append(pl.coalesce([pl.col(m.group).cast(pl.Float64, strict=False) * m.scale
+                                      for m in spec.metrics]).alias("metric_value"))
         for column, value in spec.defaults.items():
             if column not in columns:
                 exprs.append(pl.lit(value).alias(column))
@@ -234,7 +276,7 @@ class SpecParser:
         out = frame.select(
             *[pl.col(k) for k in keep],
             pl.col("source_line"),
-            pl.col("line").str.strip_chars().alias("raw"),
+            pl.col("line").alias("raw"),
             *exprs,
             (pl.struct([pl.col(e).alias(e.removeprefix("extra.")) for e in extras]).struct.json_encode()
              if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
@@ -264,8 +306,18 @@ class SpecParser:
         return out.drop(drop)
 
 
+def _drop_null_members(obj: pl.Expr) -> pl.Expr:
+    """A flat JSON object string without its `"key":null` members: optional groups that did
+    not take part in a match would otherwise put nulls in every row's extra. Keys are group
+    names (word characters), and a quote inside a JSON string is always escaped, so the
+    patterns cannot match inside a value."""
+    return (obj.str.replace_all(r',"[\w.]+":null', "")
+            .str.replace(r'^\{"[\w.]+":null,?', "{"))
+
+
 def _merge_json(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     """Two JSON object strings (either may be null or "{}") as one object string."""
+    left, right = _drop_null_members(left), _drop_null_members(right)
     left_body = left.str.strip_chars("{}")
     right_body = right.str.strip_chars("{}")
     both = left.is_not_null() & right.is_not_null() & (left_body != "") & (right_body != "")
@@ -275,6 +327,25 @@ def _merge_json(left: pl.Expr, right: pl.Expr) -> pl.Expr:
         pl.when(right_body != "").then(right),
     )
     return pl.when(both).then(merged).otherwise(single)
+
+
+def _decode_byte_array(text: str) -> str:
+    try:
+        return bytes(json.loads(text)).decode("utf-8", errors="replace")
+    except (ValueError, TypeError):
+        return text
+
+
+def _decode_byte_arrays(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """journald exports a field that is not valid UTF-8 as an array of byte values: such
+    values become text (UTF-8, bad bytes replaced). Rare, so decoded row by row."""
+    byte_array = r"^\[\s*\d{1,3}(?:\s*,\s*\d{1,3})*\s*\]$"
+    for name in names:
+        hits = frame[name].str.contains(byte_array).fill_null(False)
+        if hits.any():
+            decoded = [_decode_byte_array(v) if hit else v for v, hit in zip(frame[name], hits)]
+            frame = frame.with_columns(pl.Series(name, decoded, dtype=pl.String))
+    return frame
 
 
 def dumps_extra(values: dict) -> str:

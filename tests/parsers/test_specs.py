@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.registry import all_parsers
+from parsers.registry import all_parsers, registry_problems
 from parsers.selfcheck import check_overlaps, check_spec
 from parsers.spec import SpecError, load_all_specs, load_spec
 
@@ -24,6 +24,7 @@ def test_no_sample_claimed_by_two_formats():
 
 
 def test_every_spec_has_a_parser():
+    assert registry_problems() == ()
     assert set(all_parsers()) == set(SPECS)
 
 

@@ -1,0 +1,97 @@
+"""Benchmark: `caseline parse` on a generated ~1 GB mixed syslog/auth.log file, next to wc -l
+and a plain polars read of the same file. Run by hand: python benchmarks/parse_bench.py [--mb N]."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TEMPLATES = (
+    "{ts} web-01 sshd[{pid}]: Failed password for invalid user {user} from 203.0.113.{n} port {port} ssh2",
+    "{ts} web-01 sshd[{pid}]: Accepted publickey for {user} from 198.51.100.{n} port {port} ssh2: RSA SHA256:abc",
+    "{ts} web-01 sshd[{pid}]: pam_unix(sshd:session): session opened for user {user} by (uid=0)",
+    "{ts} web-01 CRON[{pid}]: (root) CMD (   cd / && run-parts --report /etc/cron.hourly)",
+    "{ts} web-01 systemd[1]: Started Session {pid} of user {user}.",
+    "{ts} web-01 kernel: [{port}.123456] e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex",
+    "{ts} web-01 sudo[{pid}]:    {user} : TTY=pts/0 ; PWD=/home/{user} ; USER=root ; COMMAND=/usr/bin/apt update",
+    "{ts} web-01 postfix/smtp[{pid}]: 4F1A2B3C: to=<{user}@example.com>, relay=mx.example.com[192.0.2.{n}]:25, delay=0.5, status=sent (250 ok)",
+    "{ts} web-01 nginx[{pid}]: 192.0.2.{n} - - GET /index.html 200",
+    "{ts} web-01 dhclient[{pid}]: DHCPACK of 192.0.2.{n} from 192.0.2.1",
+)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def generate(path: Path, megabytes: int) -> int:
+    rnd = random.Random(7)
+    users = ["alice", "bob", "carol", "dave", "root", "admin", "oracle", "test"]
+    target = megabytes * 1024 * 1024
+    written = lines = 0
+    second = 0
+    with open(path, "w") as out:
+        while written < target:
+            block = []
+            for _ in range(10000):
+                second += rnd.randint(0, 2)
+                day, rest = divmod(second, 86400)
+                month = min(day // 28, 11)
+                ts = f"{MONTHS[month]} {day % 28 + 1:2d} {rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
+                block.append(rnd.choice(TEMPLATES).format(
+                    ts=ts, pid=rnd.randint(100, 99999), user=rnd.choice(users),
+                    n=rnd.randint(1, 254), port=rnd.randint(1024, 65535)))
+            text = "\n".join(block) + "\n"
+            out.write(text)
+            written += len(text)
+            lines += len(block)
+    return lines
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of a child command."""
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mb", type=int, default=1024, help="size of the generated file in MB")
+    parser.add_argument("--keep", type=Path, default=None, help="folder to keep the inputs in")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="caseline-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "case" / "syslog"
+    log.parent.mkdir(exist_ok=True)
+    if not log.exists() or log.stat().st_size < args.mb * 1024 * 1024:
+        print(f"generating {args.mb} MB ...", file=sys.stderr)
+        generate(log, args.mb)
+    size_mb = log.stat().st_size / 1e6
+    wc_s, _ = timed(["wc", "-l", str(log)])
+    lines = int(subprocess.run(["wc", "-l", str(log)], capture_output=True, text=True).stdout.split()[0])
+    polars_read = ("import polars as pl,sys; pl.read_csv(sys.argv[1], has_header=False, separator='\\x1f', "
+                   "quote_char=None, new_columns=['line'], schema_overrides={'line': pl.String})")
+    pl_s, pl_mb = timed([sys.executable, "-c", polars_read, str(log)])
+    out = folder / "timeline.parquet"
+    cl_s, cl_mb = timed([sys.executable, "-m", "evidence", "parse", str(log.parent), "-o", str(out),
+                         "--tz", "UTC", "--reported-at", "2026-12-31T00:00:00+00:00"])
+    print(f"input: {size_mb:,.0f} MB, {lines:,} lines")
+    print(f"{'tool':28} {'seconds':>8} {'MB/s':>8} {'lines/s':>12} {'peak MB':>8}")
+    print(f"{'wc -l':28} {wc_s:8.2f} {size_mb / wc_s:8.0f} {lines / wc_s:12,.0f} {'-':>8}")
+    print(f"{'polars read_csv (lines)':28} {pl_s:8.2f} {size_mb / pl_s:8.0f} {lines / pl_s:12,.0f} {pl_mb:8.0f}")
+    print(f"{'caseline parse -> parquet':28} {cl_s:8.2f} {size_mb / cl_s:8.0f} {lines / cl_s:12,.0f} {cl_mb:8.0f}")
+    if args.keep is None:
+        for path in (log, out):
+            path.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

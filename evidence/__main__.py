@@ -1,0 +1,5 @@
+"""`python -m evidence` runs the caseline command."""
+
+from evidence.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""The caseline command: parse, formats, claims, analyze, render. Errors are one line, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from evidence.case import CaseError, open_case
+from evidence.ingest import ingest, write_timeline
+
+OUTPUT_TYPES = (".parquet", ".csv", ".jsonl", ".ndjson", ".json")
+
+
+class CaselineError(click.ClickException):
+    """An error the user can act on: printed as one line, exit 1."""
+
+    def show(self, file=None) -> None:  # noqa: D401 - click's hook
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def parse_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"unknown time zone {value!r}; use an IANA name such as Europe/Rome or UTC")
+    return value
+
+
+def parse_instant(value: str, tz: str) -> datetime:
+    """An ISO 8601 moment; without an offset it is read in zone tz."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date and time, e.g. 2026-11-23T10:00:00+01:00")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
+    return moment
+
+
+class Group(click.Group):
+    """Turns unexpected exceptions into one line unless --debug was given."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except CaseError as err:
+            raise CaselineError(str(err)) from None
+        except Exception as err:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise CaselineError(f"{type(err).__name__}: {err} (run with --debug for details)") from None
+
+
+@click.group(cls=Group)
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.version_option(package_name="caseline")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Check what a customer said against the logs they sent."""
+    ctx.obj = {"debug": debug}
+
+
+def _progress_printer(total: int, label: str):
+    """Progress on stderr for long work; silent for small cases."""
+    if total < 64 * 1024 * 1024:
+        return None, None
+    bar = click.progressbar(length=total, label=label, file=sys.stderr)
+    bar.__enter__()
+
+    def update(name: str, size: int) -> None:
+        bar.update(size)
+
+    return bar, update
+
+
+def run_ingest(case_path: Path, workdir: Path, tz: str, reference: datetime | None):
+    case = open_case(case_path, workdir)
+    if not case.inputs:
+        raise CaselineError(f"{case_path}: the case holds no readable file")
+    total = sum(item.size for item in case.inputs)
+    bar, update = _progress_printer(total, "parsing")
+    try:
+        result = ingest(case, workdir, tz, reference, progress=update)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    return case, result
+
+
+@main.command()
+@click.argument("case_path", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
+              help="Timeline file: .parquet, .csv or .jsonl.")
+@click.option("--tz", default="UTC", show_default=True, help="Zone of sources that carry none (IANA name).")
+@click.option("--reported-at", default=None,
+              help="When the case was reported (ISO 8601); anchors years in year-less logs. "
+                   "Default: each file's modification time.")
+def parse(case_path: Path, output: Path, tz: str, reported_at: str | None) -> None:
+    """Parse every file of CASE_PATH into one UTC timeline."""
+    tz = parse_zone(tz)
+    if output.suffix.lower() not in OUTPUT_TYPES:
+        raise click.BadParameter(f"{output.name}: use .parquet, .csv or .jsonl", param_hint="-o")
+    reference = parse_instant(reported_at, tz) if reported_at else None
+    with tempfile.TemporaryDirectory(prefix="caseline-") as tmp:
+        _, result = run_ingest(case_path, Path(tmp), tz, reference)
+        if not result.event_count:
+            names = ", ".join(s.source_file for s in result.unrecognized[:5])
+            raise CaselineError(f"{case_path}: no event could be read from the case "
+                                f"(unrecognized: {names or 'none'}); see `caseline formats` and the warnings above")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_timeline(result, output)
+    _print_summary(result)
+    click.echo(f"wrote {result.event_count} events to {output}", err=True)
+
+
+def _print_summary(result) -> None:
+    out = sys.stderr
+    click.echo(f"{'file':40} {'format':18} {'events':>8} {'unparsed':>8}  first / last (UTC)  sha256", file=out)
+    for s in result.inputs:
+        span = f"{s.first:%Y-%m-%d %H:%M:%S} / {s.last:%Y-%m-%d %H:%M:%S}" if s.first else "-"
+        click.echo(f"{s.source_file[-40:]:40} {s.source_format:18} {s.events:>8} {s.unparsed:>8}  {span}  {s.sha256[:16]}", file=out)
+    for s in result.unrecognized:
+        click.echo(f"{s.source_file[-40:]:40} {'unrecognized':18} {'-':>8} {'-':>8}  {s.reason}  {s.sha256[:16]}", file=out)
+    for note in result.assumptions:
+        click.echo(f"assumption: {note}", file=out)
+    for note in result.warnings:
+        click.echo(f"warning: {note}", file=out)
+
+
+@main.command()
+def formats() -> None:
+    """List every format with its samples checked."""
+    from parsers.registry import registry_problems
+    from parsers.selfcheck import check_all
+    from parsers.spec import load_all_specs
+
+    specs = load_all_specs()
+    problems = check_all(specs)
+    bad = {}
+    for problem in problems:
+        name = Path(problem.where.split(" ")[0]).stem
+        bad.setdefault(name, []).append(problem)
+    for name, spec in specs.items():
+        status = "ok" if name not in bad else f"{len(bad[name])} problem(s)"
+        kind = spec.engine
+        click.echo(f"{name:26} {kind:6} {len(spec.samples) + len(spec.rule_samples):4} samples  {status:12} {spec.title}")
+    for name, items in bad.items():
+        for problem in items:
+            click.echo(f"  {problem}", err=True)
+    for problem in registry_problems():
+        click.echo(f"  {problem}", err=True)
+    if problems or registry_problems():
+        sys.exit(1)
+
+
+def _register_optional() -> None:
+    """Commands that live beside their subject (claims reader, analysis)."""
+    try:
+        from evidence.claims.cli import claims_command
+    except ImportError:
+        return
+    main.add_command(claims_command, "claims")
+
+
+_register_optional()

@@ -1,0 +1,189 @@
+"""Ingest: every input of a case through detection and its parser, into parts on disk and a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from evidence.case import Case, CaseInput
+from parsers.base import ParseContext, RestartParse, Unparsed
+from parsers.registry import detect
+from parsers.schema import EVENT_SCHEMA, validate
+
+
+
+@dataclass
+class InputSummary:
+    """What one input gave: the per-file line of every report."""
+
+    source_file: str
+    sha256: str
+    size: int
+    source_format: str | None
+    events: int = 0
+    unparsed: int = 0
+    units: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    warnings: list[str] = field(default_factory=list)
+    unparsed_details: list[Unparsed] = field(default_factory=list)
+    reason: str = ""
+    parts: list[Path] = field(default_factory=list)
+    in_order: bool = True  # its parts, read in order, are already sorted by time
+
+    def as_dict(self) -> dict:
+        return {
+            "source_file": self.source_file,
+            "sha256": self.sha256,
+            "source_format": self.source_format,
+            "events": self.events,
+            "unparsed": self.unparsed,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+        }
+
+
+@dataclass
+class IngestResult:
+    inputs: list[InputSummary]
+    unrecognized: list[InputSummary]
+    parts: list[Path]
+    assumptions: list[str]
+    warnings: list[str]
+
+    @property
+    def event_count(self) -> int:
+        return sum(s.events for s in self.inputs)
+
+    def scan(self) -> pl.LazyFrame:
+        """The merged timeline, lazily, in its stable order: time, then file, then line.
+
+        Each file's events are one run; runs already in time order (most logs) are merged
+        in a stream, so a case far larger than memory can be written out."""
+        runs = []
+        for summary in self.inputs:
+            if not summary.parts:
+                continue
+            run = pl.scan_parquet(summary.parts)
+            if not summary.in_order:
+                run = run.sort("timestamp", maintain_order=True)
+            runs.append(run)
+        if not runs:
+            return pl.LazyFrame(schema=EVENT_SCHEMA)
+        merged = runs[0]
+        for run in runs[1:]:
+            # on equal times the left run (the earlier file name) comes first
+            merged = merged.merge_sorted(run, key="timestamp")
+        return merged
+
+    def collect(self) -> pl.DataFrame:
+        return self.scan().collect()
+
+
+Progress = Callable[[str, int], None]
+
+
+def ingest(case: Case, workdir: Path, tz: str, reference_time: datetime | None,
+           progress: Progress | None = None) -> IngestResult:
+    """Parse every input; a file that fails is reported and the rest goes on."""
+    parts_dir = workdir / "parts"
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    result = IngestResult([], [], [], [], [])
+    for index, item in enumerate(case.inputs):
+        summary = _ingest_one(item, index, parts_dir, workdir, tz, reference_time, result)
+        if summary.source_format is None:
+            result.unrecognized.append(summary)
+        else:
+            result.inputs.append(summary)
+        if progress:
+            progress(item.source.name, item.size)
+    for note in case.skipped:
+        result.warnings.append(note)
+    return result
+
+
+def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz: str,
+                reference_time: datetime | None, result: IngestResult) -> InputSummary:
+    source = item.source
+    summary = InputSummary(source.name, item.sha256, item.size, None)
+    try:
+        found = detect(source)
+    except OSError as err:
+        summary.reason = f"cannot be read: {err}"
+        return summary
+    if found.parser is None:
+        summary.reason = "no known format recognises its content"
+        return summary
+    parser = found.parser
+    summary.source_format = parser.name
+    ctx = ParseContext(source.name, item.sha256, tz=tz,
+                       reference_time=reference_time or item.mtime, workdir=workdir)
+    if reference_time is None:
+        ctx.assume(f"{source.name}: years, where missing, are taken relative to the file's "
+                   f"modification time {item.mtime.isoformat()}")
+    for attempt in range(2):
+        written = len(result.parts)
+        try:
+            _write_parts(parser.parse(source, ctx), index, parts_dir, result, summary)
+            break
+        except RestartParse as restart:
+            if attempt:
+                summary.warnings.append(f"{source.name}: {restart}; kept the second reading")
+                break
+            # drop what this file wrote and read it again with what the parser learnt
+            for part in result.parts[written:]:
+                part.unlink(missing_ok=True)
+            del result.parts[written:]
+            summary.parts.clear()
+            summary.events, summary.first, summary.last, summary.in_order = 0, None, None, True
+            ctx.units, ctx.unparsed_count = 0, 0
+            ctx.unparsed.clear()
+            for key, value in restart.hints.items():
+                setattr(ctx, key, value)
+        except Exception as err:  # one bad file must not stop the case
+            summary.warnings.append(f"{source.name}: parsing stopped early as {parser.name}: "
+                                    f"{type(err).__name__}: {err}")
+            break
+    summary.unparsed = ctx.unparsed_count
+    summary.units = ctx.units
+    summary.unparsed_details = list(ctx.unparsed)
+    summary.warnings.extend(ctx.warnings)
+    result.assumptions.extend(a for a in ctx.assumptions if a not in result.assumptions)
+    result.warnings.extend(summary.warnings)
+    return summary
+
+
+def _write_parts(frames, index: int, parts_dir: Path, result: IngestResult, summary: InputSummary) -> None:
+    for frame in frames:
+        if frame.height == 0:
+            continue
+        validate(frame)
+        part = parts_dir / f"{index:05d}-{len(result.parts):06d}.parquet"
+        frame.write_parquet(part, compression="lz4", statistics=False)
+        result.parts.append(part)
+        summary.parts.append(part)
+        summary.events += frame.height
+        first, last = frame["timestamp"].min(), frame["timestamp"].max()
+        if summary.in_order and (not frame["timestamp"].is_sorted()
+                                 or (summary.last is not None and first < summary.last)):
+            summary.in_order = False
+        summary.first = first if summary.first is None else min(summary.first, first)
+        summary.last = last if summary.last is None else max(summary.last, last)
+
+
+def write_timeline(result: IngestResult, out: Path) -> None:
+    """The merged timeline to Parquet, CSV or JSON lines, chosen by the file extension."""
+    lazy = result.scan()
+    suffix = out.suffix.lower()
+    if suffix == ".parquet":
+        lazy.sink_parquet(out)
+    elif suffix == ".csv":
+        lazy.sink_csv(out)
+    elif suffix in (".jsonl", ".ndjson", ".json"):
+        lazy.sink_ndjson(out)
+    else:
+        raise ValueError(f"{out}: unknown output type {suffix!r}; use .parquet, .csv or .jsonl")
