@@ -167,6 +167,12 @@ def _register_optional() -> None:
     except ImportError:
         return
     main.add_command(claims_command, "claims")
+    try:
+        from evidence.analyze import analyze_command, render_command
+    except ImportError:
+        return
+    main.add_command(analyze_command, "analyze")
+    main.add_command(render_command, "render")
 
 
 _register_optional()

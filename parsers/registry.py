@@ -21,6 +21,15 @@ CODE_PARSERS: tuple[str, ...] = (
     "sar:SarParser",
     "sadf:SadfParser",
     "sysstat_sa:SysstatSaParser",
+    "perfmon_csv:PerfmonCsvParser",
+    "perfmon_blg:PerfmonBlgParser",
+    "apt_history:AptHistoryParser",
+    "jsonl_generic:JsonlGenericParser",
+    "csv_generic:CsvGenericParser",
+    "evtx:EvtxParser",
+    "evt:EvtParser",
+    "evtx_xml:EvtxXmlParser",
+    "evtx_csv:EvtxCsvParser",
 )
 
 # Below this score a format does not claim a file.

@@ -2,29 +2,54 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+import re
+
+import numpy as np
 import polars as pl
 
 from parsers.spec import FIELD_COLUMNS, Rule
 
-# Columns with few distinct values are tested once per distinct value in Python, which is
-# far cheaper than a regex over every row; the message is tested in polars, only on the
-# rows that passed the cheap conditions.
+# Columns with few distinct values (process, event_code, host) are tested once per distinct
+# value in Python, and a rule then only looks at the rows holding a matching value; the
+# message is tested in polars, and only on those rows.
 _CHEAP_LIMIT = 5000
 
 
-def _cheap_mask(column: pl.Series, rule: Rule, name: str, cache: dict) -> pl.Series | None:
-    key = (rule.origin, name)
-    if key not in cache:
-        uniques = column.unique().drop_nulls().to_list()
-        if len(uniques) > _CHEAP_LIMIT:
-            cache[key] = None
-        else:
-            regex = rule.when[name]
-            cache[key] = [u for u in uniques if regex.search(u)]
-    hits = cache[key]
-    if hits is None:
-        return None
-    return column.is_in(hits)
+@lru_cache(maxsize=200_000)
+def _value_matches(regex: re.Pattern[str], value: str) -> bool:
+    return regex.search(value) is not None
+
+
+class _RowIndex:
+    """Row numbers of each distinct value of the cheap columns of one frame."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self._groups: dict[str, dict[str, np.ndarray] | None] = {}
+
+    def groups(self, column: str) -> dict[str, np.ndarray] | None:
+        if column not in self._groups:
+            series = self.frame[column].cast(pl.String)
+            if series.n_unique() > _CHEAP_LIMIT:
+                self._groups[column] = None
+            else:
+                table = (pl.DataFrame({"v": series, "i": np.arange(len(series), dtype=np.int64)})
+                         .drop_nulls("v").group_by("v").agg("i"))
+                self._groups[column] = {v: np.asarray(i, dtype=np.int64) for v, i in table.iter_rows()}
+        return self._groups[column]
+
+    def rows(self, rule: Rule, column: str) -> np.ndarray | None:
+        """Rows whose value in column passes the rule's condition; None when the column has
+        too many distinct values to test this way."""
+        groups = self.groups(column)
+        if groups is None:
+            return None
+        regex = rule.when[column]
+        hits = [rows for value, rows in groups.items() if _value_matches(regex, value)]
+        if not hits:
+            return np.empty(0, dtype=np.int64)
+        return np.sort(np.concatenate(hits)) if len(hits) > 1 else hits[0]
 
 
 def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
@@ -32,59 +57,69 @@ def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
     that column; other named groups land in a `_rule_extra` JSON column."""
     if not rules or frame.height == 0:
         return frame
-    frame = frame.with_row_index("_row")
-    taken = pl.Series("taken", [False] * frame.height)
+    index = _RowIndex(frame)
+    taken = np.zeros(frame.height, dtype=bool)
+    everything = np.arange(frame.height, dtype=np.int64)
     pieces: list[pl.DataFrame] = []
-    cache: dict = {}
     for rule in rules:
-        mask = ~taken
+        candidates = None
         deferred = []
         for name in rule.when:
-            column = frame[name].cast(pl.String)
-            cheap = _cheap_mask(column, rule, name, cache) if name != "message" else None
-            if cheap is None:
+            rows = index.rows(rule, name) if name != "message" else None
+            if rows is None:
                 deferred.append(name)
-            else:
-                mask = mask & cheap.fill_null(False)
-            if not mask.any():
-                break
-        if not mask.any():
+                continue
+            candidates = rows if candidates is None else np.intersect1d(candidates, rows, assume_unique=True)
+        if candidates is None:
+            candidates = everything
+        candidates = candidates[~taken[candidates]]
+        if candidates.size == 0:
             continue
-        subset = frame.filter(mask)
+        # gather only the columns the rule reads: rows are wide (raw line, message)
+        subset = frame.select(list(rule.when))[candidates].with_columns(pl.Series("_row", candidates))
         for name in deferred:
             source = "(?x)" + rule.when_source[name]
             subset = subset.filter(subset[name].cast(pl.String).str.contains(source).fill_null(False))
         if subset.height == 0:
             continue
-        piece = subset.select("_row")
-        for column, value in rule.set.items():
-            piece = piece.with_columns(pl.lit(value, dtype=pl.String).alias(column))
-        for name in rule.when:
-            groups = list(rule.when[name].groupindex)
-            if not groups:
-                continue
-            extracted = subset[name].cast(pl.String).str.extract_groups("(?x)" + rule.when_source[name])
-            fields = extracted.struct.unnest()
-            extras = [g for g in groups if g not in FIELD_COLUMNS]
-            for group in groups:
-                if group in FIELD_COLUMNS:
-                    piece = piece.with_columns(fields[group].alias(group))
-            if extras:
-                piece = piece.with_columns(
-                    fields.select(extras).select(pl.struct(extras).struct.json_encode())
-                    .to_series().alias("_rule_extra")
-                )
-        piece = piece.with_columns(pl.lit(rule.name).alias("_rule"))
-        pieces.append(piece)
-        taken = taken | frame["_row"].is_in(piece["_row"].implode())
+        pieces.append(_settings(rule, subset))
+        taken[subset["_row"].to_numpy()] = True
     if not pieces:
-        return frame.drop("_row")
-    updates = pl.concat(pieces, how="diagonal_relaxed")
-    joined = frame.join(updates, on="_row", how="left", suffix="_upd")
-    overrides = [c for c in updates.columns if c not in ("_row", "_rule", "_rule_extra")]
-    exprs = []
-    for column in overrides:
+        return frame
+    return _merge(frame, pl.concat(pieces, how="diagonal_relaxed"))
+
+
+def _settings(rule: Rule, subset: pl.DataFrame) -> pl.DataFrame:
+    """What a rule sets on its rows: fixed values, then named groups of its regexes."""
+    piece = subset.select("_row", *[pl.lit(v, dtype=pl.String).alias(c) for c, v in rule.set.items()])
+    for name, regex in rule.when.items():
+        groups = list(regex.groupindex)
+        if not groups:
+            continue
+        fields = subset[name].cast(pl.String).str.extract_groups("(?x)" + rule.when_source[name]).struct.unnest()
+        direct = [g for g in groups if g in FIELD_COLUMNS]
+        extras = [g for g in groups if g not in FIELD_COLUMNS]
+        piece = piece.with_columns(*[fields[g] for g in direct])
+        if extras:
+            piece = piece.with_columns(fields.select(pl.struct(extras).struct.json_encode()).to_series().alias("_rule_extra"))
+    return piece
+
+
+def _merge(frame: pl.DataFrame, updates: pl.DataFrame) -> pl.DataFrame:
+    """Rule values override the frame's where a rule set them."""
+    order = updates["_row"].to_numpy()
+    columns = {}
+    for column in updates.columns:
+        if column == "_row":
+            continue
+        values = updates[column]
         if column in frame.columns:
-            exprs.append(pl.coalesce(pl.col(f"{column}_upd").cast(frame.schema[column]), pl.col(column)).alias(column))
-    joined = joined.with_columns(exprs).drop([f"{c}_upd" for c in overrides if c in frame.columns])
-    return joined.sort("_row").drop("_row")
+            base = frame[column]
+            values = values.cast(base.dtype, strict=False)
+            # keep the frame's value where the rule's group did not capture
+            current = base.gather(order)
+            columns[column] = base.scatter(order, values.fill_null(current) if values.null_count() else values)
+        else:
+            full = pl.Series(column, [None] * frame.height, dtype=values.dtype)
+            columns[column] = full.scatter(order, values)
+    return frame.with_columns(**columns)

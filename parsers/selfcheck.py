@@ -46,56 +46,66 @@ def check_spec(spec: FormatSpec) -> list[Problem]:
     parser = SpecParser(spec)
     hit_patterns: set[str] = set()
     hit_rules: set[str] = set()
-    if spec.engine == "lines":
-        for sample in spec.samples:
-            matching = [p.name for p, a in zip(spec.patterns, parser._anchored)
-                        if pl.Series([sample.line]).str.contains(a)[0]]
+    if spec.engine == "lines" and spec.samples:
+        lines = pl.Series([s.line for s in spec.samples], dtype=pl.String)
+        group = spec.timestamp.group
+        # per pattern: the timestamp text where it matches (Rust regex, as the engine runs it)
+        stamps = [lines.str.extract_groups(a).struct.field(group) for a in parser._anchored]
+        for index, sample in enumerate(spec.samples):
+            matching = [p.name for p, found in zip(spec.patterns, stamps) if found[index] is not None]
             if len(matching) != 1:
                 problems.append(Problem(sample.origin, f"matches {len(matching)} patterns {matching}, expected exactly 1"))
             hit_patterns.update(matching)
-            for pattern in spec.patterns:
-                match = pattern.regex.fullmatch(sample.line)
-                if match is None or pattern.name not in matching[:1]:
-                    continue
-                problems.extend(_check_timestamp(spec, sample.origin, match.group(spec.timestamp.group)))
+            if matching:
+                first = [p.name for p in spec.patterns].index(matching[0])
+                problems.extend(_check_timestamp(spec, sample.origin, stamps[first][index]))
+    if spec.engine == "lines":
         for pattern in spec.patterns:
             if pattern.name not in hit_patterns:
                 problems.append(Problem(spec.path, f"pattern {pattern.name!r} is hit by no sample"))
-    for sample in spec.samples:
+    # all samples of a spec go through the engine as one chunk: one regex pass, not hundreds
+    if spec.samples:
         ctx = ParseContext("sample", "0" * 64, tz=SAMPLE_TZ, reference_time=SAMPLE_REFERENCE)
-        frame = _parse_one(parser, sample.line, ctx)
-        if frame.height != 1:
-            reasons = [u.reason for u in ctx.unparsed]
-            problems.append(Problem(sample.origin, f"gives {frame.height} events ({reasons})"))
-            continue
-        row = frame.row(0, named=True)
-        problems.extend(_compare(sample.origin, row, sample.expect))
-        hit_rules.update(_rules_hit(spec, row))
-    for sample in spec.rule_samples:
-        frame = pl.DataFrame({c: [sample.fields.get(c)] for c in
-                              ("process", "message", "user", "src_ip", "event_code", "host",
-                               "severity", "url", "category", "action", "outcome")},
-                             schema={c: pl.String for c in ("process", "message", "user", "src_ip",
-                                     "event_code", "host", "severity", "url", "category", "action", "outcome")})
+        frame = _parse_batch(parser, [s.line for s in spec.samples], ctx)
+        rejected = {u.line: u.reason for u in ctx.unparsed}
+        by_line = {row["source_line"]: row for row in frame.iter_rows(named=True)}
+        for number, sample in enumerate(spec.samples, 1):
+            if number not in by_line:
+                problems.append(Problem(sample.origin, f"gives no event ({rejected.get(number)})"))
+                continue
+            row = by_line[number]
+            problems.extend(_compare(sample.origin, row, sample.expect))
+            hit_rules.update(_rules_hit(spec, row))
+    if spec.rule_samples:
+        columns = ("process", "message", "user", "src_ip", "event_code", "host", "severity",
+                   "url", "category", "action", "outcome")
+        frame = pl.DataFrame({c: [s.fields.get(c) for s in spec.rule_samples] for c in columns},
+                             schema={c: pl.String for c in columns})
         out = apply_rules(frame, spec.rules)
-        row = out.row(0, named=True)
-        problems.extend(_compare(sample.origin, row, sample.expect))
-        hit_rules.update(_rules_hit(spec, row, sample.fields))
+        for sample, row in zip(spec.rule_samples, out.iter_rows(named=True)):
+            problems.extend(_compare(sample.origin, row, sample.expect))
+            hit_rules.update(_rules_hit(spec, row, sample.fields))
     for rule in spec.rules:
         if rule.name not in hit_rules:
             problems.append(Problem(rule.origin, f"rule {rule.name!r} is hit by no sample"))
     return problems
 
 
-def _parse_one(parser: SpecParser, line: str, ctx: ParseContext) -> pl.DataFrame:
-    tracker = None
-    from parsers import timestamps as ts
+def _parse_batch(parser: SpecParser, lines: list[str], ctx: ParseContext) -> pl.DataFrame:
+    """Sample lines to events; year-less samples all take the reference year (each sample
+    stands alone, so no New Year lies between them)."""
+    good, bad, count = parser._transform(pl.Series("line", lines, dtype=pl.String), 1, ctx)
+    frame = parser._settle(good, bad, count, ctx, None if parser.spec.timestamp.year != "infer" else _NoRoll())
     if parser.spec.timestamp.year == "infer":
-        tracker = ts.YearTracker()
-    frame = parser.parse_lines(pl.Series("line", [line]), 1, ctx, tracker)
-    if tracker is not None:
-        frame = parser._finish_years(frame, tracker.anchor(SAMPLE_REFERENCE), ctx)
+        frame = parser._finish_years(frame, SAMPLE_REFERENCE.year, ctx)
     return frame
+
+
+class _NoRoll:
+    """A stand-in year tracker: every sample is in roll segment 0."""
+
+    def assign(self, naive: pl.Series) -> pl.Series:
+        return pl.zeros(naive.len(), dtype=pl.Int32, eager=True)
 
 
 def _rules_hit(spec: FormatSpec, row: dict, fields: dict | None = None) -> set[str]:

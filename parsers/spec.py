@@ -67,6 +67,16 @@ class RuleSample:
 
 
 @dataclass(frozen=True)
+class MetricSpec:
+    """A pattern group holding a number: where it is present, metric_name = name and
+    metric_value = the number times scale (e.g. microseconds to milliseconds)."""
+
+    group: str
+    name: str
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
 class TimestampSpec:
     group: str = "timestamp"
     formats: tuple[str, ...] = ()
@@ -87,17 +97,18 @@ class FormatSpec:
     min_share: float = 0.6
     timestamp: TimestampSpec = field(default_factory=TimestampSpec)
     patterns: tuple[Pattern, ...] = ()
-    json_fields: dict[str, str] = field(default_factory=dict)
+    json_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     severity_map: dict[str, str] = field(default_factory=dict)
     rule_sets: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
     samples: tuple[Sample, ...] = ()
     rule_samples: tuple[RuleSample, ...] = ()
     defaults: dict[str, str] = field(default_factory=dict)
+    metrics: tuple[MetricSpec, ...] = ()
 
 
 _SPEC_KEYS = {"format", "detect", "timestamp", "pattern", "json", "severity_map", "rule",
-              "sample", "defaults"}
+              "sample", "defaults", "metric"}
 _FORMAT_KEYS = {"name", "title", "engine", "category", "description", "rule_sets"}
 _DETECT_KEYS = {"filenames", "min_share"}
 _TS_KEYS = {"group", "formats", "zone", "year", "epoch_unit"}
@@ -105,6 +116,7 @@ _PATTERN_KEYS = {"name", "regex"}
 _RULE_KEYS = {"name", "when", "set"}
 _SAMPLE_KEYS = {"line", "expect", "fields"}
 _RULESET_KEYS = {"rule", "sample"}
+_METRIC_KEYS = {"group", "name", "scale"}
 
 
 def _check_keys(where: str, table: dict[str, Any], allowed: set[str]) -> None:
@@ -213,7 +225,9 @@ def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
     if engine == "lines" and not patterns:
         raise SpecError(where, "a lines format needs at least one [[pattern]]")
 
-    json_fields = dict(data.get("json", {}))
+    # a JSON field is one key or a list of keys, the first present one wins
+    json_fields = {column: (keys,) if isinstance(keys, str) else tuple(keys)
+                   for column, keys in data.get("json", {}).items()}
     if engine == "jsonl":
         if "timestamp" not in json_fields:
             raise SpecError(f"{where} [json]", "no field for the timestamp")
@@ -230,6 +244,15 @@ def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
         if column not in RULE_SETTABLE:
             raise SpecError(f"{where} [defaults]", f"cannot default {column!r}")
     _check_vocab(f"{where} [defaults]", defaults)
+
+    metrics = []
+    groups = {g for p in patterns for g in p.regex.groupindex}
+    for index, item in enumerate(data.get("metric", [])):
+        here = f"{where} metric #{index + 1}"
+        _check_keys(here, item, _METRIC_KEYS)
+        if item.get("group") not in groups or not item.get("name"):
+            raise SpecError(here, "a metric needs a `name` and a `group` of some pattern")
+        metrics.append(MetricSpec(item["group"], item["name"], float(item.get("scale", 1.0))))
 
     rule_sets = tuple(fmt.get("rule_sets", ()))
     rules = _rules_from(where, data.get("rule", []))
@@ -258,6 +281,7 @@ def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
         timestamp=tspec, patterns=tuple(patterns), json_fields=json_fields,
         severity_map=severity_map, rule_sets=rule_sets, rules=tuple(rules),
         samples=tuple(samples), rule_samples=tuple(rule_samples), defaults=defaults,
+        metrics=tuple(metrics),
     )
 
 

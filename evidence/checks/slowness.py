@@ -1,0 +1,191 @@
+"""Slowness claims ("the PC is slow") x timeline -> finding: metrics and latencies against the host's own baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+from evidence.checks.common import (
+    BASELINE_SPAN,
+    CheckInput,
+    Finding,
+    Verdict,
+    between,
+    covering,
+    evidence_rows,
+    observed,
+    pick_evidence,
+    robust_level,
+)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How far a metric must rise to be felt: `step` above the host's baseline and at least
+    `felt`; with no baseline to compare, at least `high`."""
+
+    step: float
+    felt: float
+    high: float | None
+    relative: float = 0.0  # also at least this share above the baseline (loads, latencies)
+
+
+SCALES = {
+    "cpu_busy_pct": Scale(20, 60, 85),
+    "iowait_pct": Scale(10, 10, 20),
+    "mem_used_pct": Scale(10, 85, 95),
+    "swap_used_pct": Scale(10, 20, 50),
+    "disk_queue": Scale(1, 2, 4),
+    "load_1m": Scale(1, 1, None, relative=1.0),
+    "latency_ms": Scale(100, 0, None, relative=1.0),
+}
+# Events that are themselves a slow boot or shutdown (Windows Diagnostics-Performance).
+SLOW_EVENTS = ("boot_degradation", "shutdown_degradation")
+# What runs in the background and makes a machine slow while it runs.
+INDEXERS = ("SearchIndexer.exe", "SearchProtocolHost.exe", "mds", "mds_stores", "mdworker", "updatedb",
+            "updatedb.mlocate", "plocate-build", "tracker-miner-fs", "tracker-miner-fs-3", "baloo_file")
+CAUSES = (
+    ("antivirus scan", pl.col("action") == "av_scan"),
+    ("updates or installs", pl.col("action").is_in(("update", "package_install", "package_upgrade",
+                                                    "package_remove"))),
+    ("file indexing", pl.col("action").is_in(("process_start", "service_start", "cron_run"))
+     & pl.col("process").str.replace(r".*[\\/]", "").is_in(INDEXERS)),
+)
+# A run is sustained when this share of the window's samples (and at least two) are high.
+SUSTAINED_SHARE = 0.1
+MIN_SERIES = 6
+
+
+def samples(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per (host, metric, action, time): the highest value, keeping its event."""
+    rows = frame.filter(pl.col("metric_name").is_in(list(SCALES)) & pl.col("metric_value").is_not_null())
+    return (rows.sort(["metric_value", "event_id"], descending=[True, False])
+            .unique(["host", "metric_name", "action", "timestamp"], keep="first")
+            .sort(["host", "metric_name", "action", "timestamp", "event_id"], nulls_last=True))
+
+
+def _series(rows: pl.DataFrame):
+    for key, group in rows.group_by(["host", "metric_name", "action"], maintain_order=True):
+        yield key, group
+
+
+def _threshold(name: str, base: pl.Series | None) -> float | None:
+    scale = SCALES[name]
+    if base is None or base.len() < 3:
+        return scale.high
+    median, mad = robust_level(base)
+    return max(median + max(3 * mad, scale.step, median * scale.relative), scale.felt)
+
+
+def level_shift(values: np.ndarray) -> int | None:
+    """Index where the mean rises most (one change point, least squares); None if no rise."""
+    n = len(values)
+    if n < MIN_SERIES:
+        return None
+    sums = np.cumsum(values)
+    k = np.arange(2, n - 1)  # at least two samples each side
+    before = sums[k - 1] / k
+    after = (sums[-1] - sums[k - 1]) / (n - k)
+    gain = k * (n - k) / n * (after - before) ** 2 * (after > before)
+    if not gain.any():
+        return None
+    return int(k[int(np.argmax(gain))])
+
+
+def symptoms(frame: pl.DataFrame) -> pl.DataFrame:
+    """Samples after each series' rise above its own earlier level (the felt, sustained kind),
+    plus slow boot and shutdown events: what dates a slowness."""
+    found = [frame.filter(pl.col("action").is_in(SLOW_EVENTS))]
+    for (_, name, _), group in _series(samples(frame)):
+        cut = level_shift(group["metric_value"].to_numpy())
+        # too short or no rise: only values high on any machine stand out
+        threshold = _threshold(name, group["metric_value"][:cut] if cut else None)
+        after = group[cut:] if cut else group
+        high = after.filter(pl.col("metric_value") > threshold) if threshold is not None else after.clear()
+        if high.height >= max(2, SUSTAINED_SHARE * after.height):
+            found.append(high.select(frame.columns))
+    return pl.concat(found) if found else frame.clear()
+
+
+def check(ci: CheckInput) -> Finding:
+    start, end, given = ci.window()
+    rows = samples(ci.frame)
+    slow_events = ci.frame.filter(pl.col("action").is_in(SLOW_EVENTS) & between(start, end))
+    high_parts, lines, quiet_series = [], [], []
+    for (host, name, action), group in _series(rows):
+        window = group.filter(between(start, end))
+        if window.height == 0:
+            continue
+        base = group.filter(pl.col("timestamp").is_between(start - BASELINE_SPAN, start, closed="left"))
+        threshold = _threshold(name, base["metric_value"] if base.height else None)
+        if threshold is None:
+            continue
+        high = window.filter(pl.col("metric_value") > threshold)
+        label = f"{name} on {host or 'the host'}" + (" (requests)" if action == "http_request" else "")
+        base_words = (f"baseline median {base['metric_value'].median():.3g} over the week before"
+                      if base.height >= 3 else "no baseline before the window")
+        if high.height >= max(2 if window.height > 2 else 1, SUSTAINED_SHARE * window.height):
+            high_parts.append(high)
+            lines.append(f"{label} above {threshold:.3g} in {high.height} of {window.height} samples, peak "
+                         f"{high['metric_value'].max():.3g} ({base_words})")
+        else:
+            quiet_series.append((label, window, threshold, group["source_file"].unique().to_list()))
+    span = f"from {ci.show(start)} to {ci.show(end)}" + ("" if given else " (no time given: the day before the report)")
+    between_words = f"Between {ci.show(start)} and {ci.show(end)}" + ("" if given else " (no time given: the day before the report)")
+    if high_parts or slow_events.height:
+        high = pl.concat(high_parts + [slow_events.select(rows.columns)]) if high_parts else slow_events
+        if slow_events.height:
+            lines.append(f"{slow_events.height} slow boot or shutdown events")
+        peaks = high.sort("metric_value", descending=True, nulls_last=True).head(5)
+        evidence = _merge(pick_evidence(high, limit=5), evidence_rows(peaks))
+        first = high["timestamp"].min()
+        return Finding(Verdict.SUPPORTED, f"{between_words}: " + "; ".join(lines[:4]) + ".", evidence,
+                       observed(high), likely_causes=likely_causes(ci.frame, first - timedelta(hours=1),
+                                                                   high["timestamp"].max()))
+    if quiet_series:
+        files = sorted({f for *_, names in quiet_series for f in names})
+        full = covering(ci, files, start, end)
+        peaks = pl.concat([w.sort("metric_value", descending=True).head(1) for _, w, _, _ in quiet_series])
+        words = "; ".join(f"{label} peaked at {w['metric_value'].max():.3g} (felt above {t:.3g})"
+                          for label, w, t, _ in quiet_series[:4])
+        if full:
+            return Finding(Verdict.CONTRADICTED, f"Metrics stay at their usual level {span}: {words}.",
+                           evidence_rows(peaks.head(10)), observed(peaks))
+        return Finding(Verdict.INCONCLUSIVE, f"Metrics in the part of the window they cover stay at their "
+                       f"usual level ({words}), but they do not cover all of it {span}.",
+                       evidence_rows(peaks.head(10)), observed(peaks),
+                       missing=f"Performance samples covering the whole window {span}.")
+    return Finding(Verdict.INCONCLUSIVE, f"No performance metric or response time in the case covers {span}.",
+                   missing=_missing(ci.frame))
+
+
+def likely_causes(frame: pl.DataFrame, start: datetime, end: datetime) -> list[dict]:
+    """Background work running while the machine was slow, each with its events."""
+    near = frame.filter(between(start, end))
+    causes = []
+    for label, expr in CAUSES:
+        hits = near.filter(expr)
+        if hits.height:
+            causes.append({"label": label, "evidence": pick_evidence(hits, limit=3)})
+    return causes
+
+
+def _merge(*groups: list[dict]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault(item["event_id"], item)
+    return sorted(seen.values(), key=lambda e: (e["timestamp"], e["event_id"]))[:10]
+
+
+def _missing(frame: pl.DataFrame) -> str:
+    windows = frame.filter(pl.col("source_format").str.starts_with("evt")
+                           | pl.col("source_format").str.starts_with("winevent")).height > 0
+    if windows:
+        return ("Performance data for the window: a Performance Monitor log (CSV or BLG with % Processor "
+                "Time, Available MBytes, Avg. Disk Queue Length) or the Diagnostics-Performance event log.")
+    return ("Performance data for the window: sysstat files (/var/log/sysstat/sa*, /var/log/sa/sa*) or sar "
+            "output, or a web access log with request times.")

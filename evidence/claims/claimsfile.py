@@ -1,0 +1,104 @@
+"""A claims file (TOML or JSON) -> claims, free text read like the command line (evidence.claims)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import datetime
+from pathlib import Path
+
+from evidence.claims.model import (
+    Claim,
+    ClaimsInputError,
+    ClaimsResult,
+    Kind,
+    Polarity,
+    Precision,
+    Window,
+)
+from evidence.claims.reader import parse_zone, read_claims
+
+
+def load_claims_file(path: str | Path, reported_at: datetime, tz: str, lang: str | None = None,
+                     id_start: int = 1) -> ClaimsResult:
+    """Entries are strings (read as statements) or tables {kind, polarity, start, end, text}.
+
+    Accepted shapes: a JSON list, or {"claims": [...]} in JSON or TOML, or TOML [[claim]]
+    tables.
+    """
+    path = Path(path)
+    entries = _entries(path)
+    zone = parse_zone(tz)
+    result = ClaimsResult()
+    next_id = id_start
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path.name}: entry {number}"
+        if isinstance(entry, str):
+            read = read_claims(entry, reported_at, tz, lang, id_start=next_id)
+        elif isinstance(entry, dict) and "kind" not in entry and "text" in entry:
+            read = read_claims(entry["text"], reported_at, tz, entry.get("lang", lang),
+                               id_start=next_id)
+        elif isinstance(entry, dict):
+            read = ClaimsResult(claims=[_structured(entry, zone, f"c{next_id}", where)])
+        else:
+            raise ClaimsInputError(f"{where}: expected a string or a table, got {entry!r}")
+        result.extend(read)
+        next_id += len(read.claims)
+    return result
+
+
+def _entries(path: Path) -> list:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ClaimsInputError(f"cannot read claims file {path}: {err.strerror}") from None
+    try:
+        if path.suffix.lower() == ".toml":
+            data = tomllib.loads(raw.decode("utf-8"))
+        else:
+            data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ClaimsInputError(f"{path.name}: not valid {path.suffix.lstrip('.') or 'JSON'}: "
+                               f"{str(err).splitlines()[0]}") from None
+    if isinstance(data, dict):
+        data = data.get("claims", data.get("claim"))
+    if not isinstance(data, list):
+        raise ClaimsInputError(f"{path.name}: expected a list of claims (or a 'claims' key)")
+    return data
+
+
+def _structured(entry: dict, zone, claim_id: str, where: str) -> Claim:
+    try:
+        kind = Kind(entry["kind"])
+        polarity = Polarity(entry.get("polarity", "asserted"))
+    except ValueError as err:
+        raise ClaimsInputError(f"{where}: {err}") from None
+    start, end = entry.get("start"), entry.get("end")
+    window = None
+    if start is not None or end is not None:
+        if start is None or end is None:
+            raise ClaimsInputError(f"{where}: give both start and end, or neither")
+        window = Window(_instant(start, zone, where), _instant(end, zone, where))
+        if window.end < window.start:
+            raise ClaimsInputError(f"{where}: end is before start")
+    precision = entry.get("precision", "minute" if window else "vague")
+    try:
+        precision = Precision(precision)
+    except ValueError as err:
+        raise ClaimsInputError(f"{where}: {err}") from None
+    text = entry.get("text") or f"{kind} ({polarity})"
+    return Claim(id=claim_id, text=text, kind=kind, polarity=polarity, window=window,
+                 precision=precision, lang=entry.get("lang", ""), dates=entry.get("dates"))
+
+
+def _instant(value, zone, where: str) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ClaimsInputError(f"{where}: cannot read time {value!r} (ISO 8601)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)

@@ -1,0 +1,87 @@
+"""What evidence.claims produces: claims read from a customer's statement, for the checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    ONSET = "onset"
+    SLOWNESS = "slowness"
+    POPUP = "popup"
+    OUTAGE = "outage"
+    LOGIN = "login"
+    REBOOT = "reboot"
+    CRASH = "crash"
+    CHANGE = "change"
+
+
+# Kinds a statement can be about; an onset only dates one of these.
+SYMPTOM_KINDS = tuple(kind for kind in Kind if kind is not Kind.ONSET)
+
+
+class Polarity(StrEnum):
+    ASSERTED = "asserted"
+    DENIED = "denied"
+
+
+class Precision(StrEnum):
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+    # Wider than a day, a range of days ("a few days ago"), or no time given at all.
+    VAGUE = "vague"
+
+
+class ClaimsInputError(ValueError):
+    """Bad invocation input (zone, reported-at, language, empty text); one-line message."""
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    def to_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+@dataclass
+class Claim:
+    id: str
+    text: str
+    kind: Kind
+    polarity: Polarity
+    window: Window | None
+    precision: Precision
+    lang: str
+    # For an onset: the id of the symptom claim it dates.
+    dates: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "kind": str(self.kind),
+            "polarity": str(self.polarity),
+            "window": self.window.to_dict() if self.window else None,
+            "precision": str(self.precision),
+            "dates": self.dates,
+            "lang": self.lang,
+        }
+
+
+@dataclass
+class ClaimsResult:
+    claims: list[Claim] = field(default_factory=list)
+    # Human-readable remarks for stderr or the report, e.g. "not understood: <text>".
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"claims": [claim.to_dict() for claim in self.claims]}
+
+    def extend(self, other: ClaimsResult) -> None:
+        self.claims.extend(other.claims)
+        self.notes.extend(other.notes)

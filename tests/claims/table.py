@@ -1,0 +1,69 @@
+"""The statement table (statements.toml) read into cases the claims tests compare against."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+TABLE = Path(__file__).with_name("statements.toml")
+
+
+@dataclass(frozen=True)
+class Expected:
+    kind: str
+    polarity: str
+    start: str | None = None
+    end: str | None = None
+    precision: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    lang: str
+    text: str
+    reported_at: datetime
+    tz: str
+    expected: tuple[Expected, ...]
+
+    @property
+    def windowed(self) -> Expected | None:
+        return next((e for e in self.expected if e.start), None)
+
+
+def parse_expectation(spec: str) -> Expected:
+    head, *window = spec.split()
+    polarity = "denied" if head.startswith("!") else "asserted"
+    kind = head.lstrip("!")
+    if window:
+        start, end, precision = window
+        return Expected(kind, polarity, start, end, precision)
+    return Expected(kind, polarity)
+
+
+def load_cases() -> list[Case]:
+    data = tomllib.loads(TABLE.read_text("utf-8"))
+    return [
+        Case(row["lang"], row["text"], datetime.fromisoformat(row["reported_at"]), row["tz"],
+             tuple(parse_expectation(spec) for spec in row["expect"]))
+        for row in data["case"]
+    ]
+
+
+def mismatches(case: Case, claims: list[dict]) -> list[str]:
+    """What differs between the claims read and the table row; empty when they agree."""
+    problems = []
+    got = sorted((c["kind"], c["polarity"]) for c in claims)
+    want = sorted((e.kind, e.polarity) for e in case.expected)
+    if got != want:
+        problems.append(f"kinds {got} != {want}")
+    for exp in case.expected:
+        if not exp.start:
+            continue
+        same = [c for c in claims if c["kind"] == exp.kind and c["polarity"] == exp.polarity]
+        windows = [(c["window"] or {}, c["precision"]) for c in same]
+        wanted = ({"start": exp.start, "end": exp.end}, exp.precision)
+        if wanted not in windows:
+            problems.append(f"{exp.kind}: window {windows} != {wanted}")
+    return problems

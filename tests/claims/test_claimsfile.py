@@ -1,0 +1,46 @@
+"""Claims files in TOML and JSON: free-text entries and structured entries."""
+
+import json
+from datetime import datetime
+
+import pytest
+
+from evidence.claims import ClaimsInputError, Kind, Polarity, load_claims_file
+
+AT = datetime.fromisoformat("2026-11-25T15:00:00+01:00")
+
+
+def test_json_list_of_text_and_structured_entries(tmp_path):
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps([
+        "Slow since Monday",
+        {"kind": "popup", "polarity": "denied"},
+        {"kind": "outage", "start": "2026-11-24T22:00:00", "end": "2026-11-25T00:00:00+01:00"},
+    ]))
+    result = load_claims_file(path, AT, "Europe/Rome")
+    assert [c.id for c in result.claims] == ["c1", "c2", "c3", "c4"]
+    assert result.claims[1].dates == "c1"
+    assert (result.claims[2].kind, result.claims[2].polarity) == (Kind.POPUP, Polarity.DENIED)
+    assert result.claims[3].window.start.isoformat() == "2026-11-24T22:00:00+01:00"
+
+
+def test_toml_claim_tables(tmp_path):
+    path = tmp_path / "claims.toml"
+    path.write_text('[[claim]]\ntext = "Il PC è lento da due giorni"\n\n'
+                    '[[claim]]\nkind = "change"\npolarity = "denied"\n', encoding="utf-8")
+    result = load_claims_file(path, AT, "Europe/Rome")
+    assert [c.kind for c in result.claims] == [Kind.SLOWNESS, Kind.ONSET, Kind.CHANGE]
+    assert result.claims[0].lang == "it"
+
+
+@pytest.mark.parametrize("content,message", [
+    ('{"claims": [{"kind": "weather"}]}', "weather"),
+    ('[{"kind": "outage", "start": "2026-11-24T22:00:00"}]', "both start and end"),
+    ("[1]", "expected a string or a table"),
+    ("{not json", "not valid"),
+])
+def test_bad_files_raise_with_location(tmp_path, content, message):
+    path = tmp_path / "claims.json"
+    path.write_text(content)
+    with pytest.raises(ClaimsInputError, match=message):
+        load_claims_file(path, AT, "Europe/Rome")

@@ -1,0 +1,75 @@
+"""Claims from statements: several per statement, denials, onsets that date a symptom."""
+
+from datetime import datetime
+
+import pytest
+
+from evidence.claims import ClaimsInputError, Kind, Polarity, read_claims
+
+AT = datetime.fromisoformat("2026-11-25T15:00:00+01:00")
+
+
+def test_statement_from_the_issue_gives_three_claims():
+    result = read_claims("Slow since Monday and I never clicked anything", AT, "Europe/Rome")
+    by_kind = {c.kind: c for c in result.claims}
+    assert set(by_kind) == {Kind.SLOWNESS, Kind.ONSET, Kind.POPUP}
+    assert by_kind[Kind.POPUP].polarity is Polarity.DENIED
+    assert by_kind[Kind.ONSET].dates == by_kind[Kind.SLOWNESS].id
+    assert by_kind[Kind.ONSET].text == "since Monday"
+    assert by_kind[Kind.POPUP].text == "I never clicked anything"
+    assert by_kind[Kind.ONSET].window.to_dict() == {"start": "2026-11-23T00:00:00+01:00",
+                                                    "end": "2026-11-25T15:00:00+01:00"}
+
+
+def test_to_dict_has_exactly_the_contract_fields():
+    claim = read_claims("It started two days ago", AT, "Europe/Rome").claims[0]
+    assert set(claim.to_dict()) == {"id", "text", "kind", "polarity", "window", "precision",
+                                    "dates", "lang"}
+
+
+def test_ids_follow_id_start():
+    result = read_claims("Slow since Monday", AT, "Europe/Rome", id_start=7)
+    assert [c.id for c in result.claims] == ["c7", "c8"]
+
+
+def test_onset_said_in_another_sentence_dates_the_symptom():
+    result = read_claims("It all started two days ago. Now the PC is slow.", AT, "Europe/Rome")
+    onset = next(c for c in result.claims if c.kind is Kind.ONSET)
+    slow = next(c for c in result.claims if c.kind is Kind.SLOWNESS)
+    assert onset.dates == slow.id
+
+
+def test_failure_said_with_a_negation_is_asserted():
+    kinds = {(c.kind, c.polarity) for c in
+             read_claims("I can't log in and the site doesn't load", AT, "Europe/Rome").claims}
+    assert kinds == {(Kind.LOGIN, Polarity.ASSERTED), (Kind.OUTAGE, Polarity.ASSERTED)}
+
+
+def test_denied_symptom_with_since_is_bounded_not_an_onset():
+    result = read_claims("Non ho installato niente da lunedì", AT, "Europe/Rome")
+    assert [(c.kind, c.polarity) for c in result.claims] == [(Kind.CHANGE, Polarity.DENIED)]
+    assert result.claims[0].window.start.isoformat() == "2026-11-23T00:00:00+01:00"
+
+
+def test_free_text_words_are_not_dates():
+    # Plain dateparser.search_dates reads "we" and "Je" as dates.
+    assert read_claims("we think it is slow", AT, "Europe/Rome").claims[0].window is None
+    assert read_claims("Je trouve que c'est lent", AT, "Europe/Paris").claims[0].window is None
+
+
+def test_text_without_claims_gives_empty_list_and_note():
+    result = read_claims("Hello, thanks for your help", AT, "Europe/Rome")
+    assert result.claims == []
+    assert result.notes == ["not understood: Hello, thanks for your help"]
+
+
+@pytest.mark.parametrize("text,tz,lang,message", [
+    ("", "Europe/Rome", None, "empty"),
+    ("   ", "Europe/Rome", None, "empty"),
+    ("slow", "Mars/Olympus", None, "unknown time zone"),
+    ("slow", "Europe/Rome", "xx", "unsupported language"),
+])
+def test_bad_input_raises_one_line_error(text, tz, lang, message):
+    with pytest.raises(ClaimsInputError, match=message) as info:
+        read_claims(text, AT, tz, lang=lang)
+    assert "\n" not in str(info.value)

@@ -1,0 +1,96 @@
+"""`caseline parse` end to end: outputs, order, summary, errors, inputs left untouched."""
+
+import gzip
+import zipfile
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from evidence.case import sha256_of
+from evidence.cli import main
+
+AUTH = [
+    "Nov 22 10:00:03 web-01 sshd[42]: Failed password for root from 203.0.113.9 port 22 ssh2",
+    "Nov 22 10:00:09 web-01 sshd[42]: Failed password for root from 203.0.113.9 port 22 ssh2",
+]
+SYSLOG = [
+    "Nov 22 10:00:01 web-01 CRON[7]: (root) CMD (run-parts /etc/cron.hourly)",
+    "Nov 22 10:00:05 web-01 app[8]: worker started",
+]
+
+
+@pytest.fixture
+def case_dir(tmp_path):
+    case = tmp_path / "case"
+    (case / "var" / "log").mkdir(parents=True)
+    (case / "var" / "log" / "auth.log").write_text("\n".join(AUTH) + "\n")
+    (case / "var" / "log" / "syslog.1.gz").write_bytes(gzip.compress(("\n".join(SYSLOG) + "\n").encode()))
+    (case / "notes.bin").write_bytes(bytes(range(256)) * 4)
+    return case
+
+
+def _run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
+def test_parse_writes_one_sorted_timeline(case_dir, tmp_path, suffix):
+    out = tmp_path / f"timeline{suffix}"
+    result = _run("parse", str(case_dir), "-o", str(out), "--tz", "Europe/Rome",
+                  "--reported-at", "2026-11-23T09:00:00+01:00")
+    assert result.exit_code == 0, result.output
+    frame = {".parquet": pl.read_parquet, ".csv": pl.read_csv, ".jsonl": pl.read_ndjson}[suffix](out)
+    assert frame.height == 4
+    assert frame["source_file"].to_list() == ["var/log/syslog.1.gz", "var/log/auth.log",
+                                              "var/log/syslog.1.gz", "var/log/auth.log"]
+    assert frame["source_line"].to_list() == [1, 1, 2, 2]
+    assert "notes.bin" in result.output and "unrecognized" in result.output
+    assert "read as Europe/Rome" in result.output
+
+
+def test_inputs_are_unchanged_after_a_run(case_dir, tmp_path):
+    files = sorted(p for p in case_dir.rglob("*") if p.is_file())
+    before = {p: sha256_of(p) for p in files}
+    mtimes = {p: p.stat().st_mtime_ns for p in files}
+    assert _run("parse", str(case_dir), "-o", str(tmp_path / "t.parquet"),
+                "--reported-at", "2026-11-23T09:00:00+00:00").exit_code == 0
+    assert sorted(p for p in case_dir.rglob("*") if p.is_file()) == files
+    assert {p: sha256_of(p) for p in files} == before
+    assert {p: p.stat().st_mtime_ns for p in files} == mtimes
+
+
+def test_zip_case_parses(case_dir, tmp_path):
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("logs/auth.log", "\n".join(AUTH) + "\n")
+    out = tmp_path / "t.csv"
+    result = _run("parse", str(archive), "-o", str(out), "--reported-at", "2026-11-23T09:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out)["source_file"].unique().to_list() == ["logs/auth.log"]
+
+
+def test_case_where_nothing_parses_is_an_error(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "blob.dat").write_bytes(bytes(range(256)) * 8)
+    result = _run("parse", str(tmp_path / "c"), "-o", str(tmp_path / "t.csv"))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("error: ")
+    assert "Traceback" not in result.output
+
+
+def test_missing_case_is_one_line_and_exit_1(tmp_path):
+    result = _run("parse", str(tmp_path / "nope"), "-o", str(tmp_path / "t.csv"))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {tmp_path / 'nope'}: no such file or folder"
+
+
+def test_bad_output_type_and_zone_are_usage_errors(case_dir, tmp_path):
+    assert _run("parse", str(case_dir), "-o", str(tmp_path / "t.txt")).exit_code == 2
+    result = _run("parse", str(case_dir), "-o", str(tmp_path / "t.csv"), "--tz", "Mars/Olympus")
+    assert result.exit_code == 2 and "unknown time zone" in result.output
+
+
+def test_formats_lists_every_format_checked():
+    result = _run("formats")
+    assert "syslog" in result.output

@@ -1,0 +1,97 @@
+"""The line engine: chunking, line numbers, accounting, year inference and its restart."""
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from parsers.base import ParseContext, RestartParse, Source, parse_all
+from parsers.registry import all_parsers
+
+SYSLOG = all_parsers()["syslog"]
+
+
+def _ctx(name="syslog", reference=datetime(2026, 3, 1, tzinfo=timezone.utc), tz="UTC", **kw):
+    return ParseContext(name, "ab" * 32, tz=tz, reference_time=reference, **kw)
+
+
+def _file(tmp_path: Path, lines: list[str], name="syslog", newline="\n") -> Source:
+    path = tmp_path / name
+    path.write_bytes(newline.join(lines).encode() + newline.encode())
+    return Source(path, name)
+
+
+def _line(ts: str, n: int) -> str:
+    return f"{ts} web-01 app[{n}]: event number {n}"
+
+
+def test_small_chunks_keep_line_numbers_and_order(tmp_path):
+    lines = [_line(f"Nov 22 10:{i // 60:02d}:{i % 60:02d}", i) for i in range(3000)]
+    ctx = _ctx(reference=datetime(2026, 11, 23, tzinfo=timezone.utc), chunk_bytes=4096)
+    events = pl.concat(parse_all(SYSLOG, _file(tmp_path, lines), ctx))
+    assert events.height == 3000 and ctx.units == 3000 and ctx.unparsed_count == 0
+    assert events["source_line"].to_list() == list(range(1, 3001))
+    assert events.filter(pl.col("source_line") == 1234)["pid"].item() == 1233
+    assert events["event_id"][0] == "abababab:1"
+
+
+def test_every_line_is_an_event_or_unparsed_with_reason(tmp_path):
+    lines = [_line("Nov 22 10:00:00", 1), "", "garbage here", "Nov 31 10:00:00 web-01 app[2]: bad date",
+             _line("Nov 22 10:00:05", 3)]
+    ctx = _ctx(reference=datetime(2026, 11, 23, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, _file(tmp_path, lines, newline="\r\n"), ctx))
+    assert events.height + ctx.unparsed_count == ctx.units == 5
+    reasons = {u.line: u.reason for u in ctx.unparsed}
+    assert reasons == {2: "empty line", 3: "matches no syslog pattern", 4: "timestamp not understood"}
+    assert not events["raw"].str.ends_with("\r").any()
+
+
+def test_new_year_rollover_across_chunks(tmp_path):
+    lines = [_line("Dec 31 23:59:58", i) for i in range(200)] + [_line("Jan  1 00:00:01", i) for i in range(200)]
+    ctx = _ctx(reference=datetime(2026, 1, 2, tzinfo=timezone.utc), chunk_bytes=2048)
+    events = pl.concat(parse_all(SYSLOG, _file(tmp_path, lines), ctx))
+    years = events.group_by(pl.col("timestamp").dt.year()).len().sort("timestamp")
+    assert years.rows() == [(2025, 200), (2026, 200)]
+    assert events["timestamp_quality"].unique().to_list() == ["year_inferred+tz_assumed"]
+    assert any("year 2025-2026 inferred" in a for a in ctx.assumptions)
+
+
+def test_feb_29_lands_in_a_leap_year(tmp_path):
+    ctx = _ctx(reference=datetime(2025, 3, 1, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, _file(tmp_path, [_line("Feb 29 12:00:00", 1)]), ctx))
+    assert events["timestamp"][0] == datetime(2024, 2, 29, 12, 0, tzinfo=timezone.utc)
+
+
+def test_file_spanning_more_than_a_year_is_read_again_with_the_right_years(tmp_path):
+    # two New Years; the estimate from the first and last lines (Jun, Jan) sees only one
+    months = ["Jun", "Sep", "Dec", "Mar", "Jun", "Sep", "Dec", "Jan"]
+    lines = [_line(f"{m}  1 00:00:00", i) for i, m in enumerate(months)]
+    source = _file(tmp_path, lines)
+    ctx = _ctx(reference=datetime(2026, 1, 10, tzinfo=timezone.utc))
+    with pytest.raises(RestartParse):
+        list(SYSLOG.parse(source, ctx))
+    ctx = _ctx(reference=datetime(2026, 1, 10, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, source, ctx))
+    assert events["timestamp"].dt.year().to_list() == [2024] * 3 + [2025] * 4 + [2026]
+    assert ctx.units == 8 and ctx.unparsed_count == 0
+
+
+def test_zone_assumption_across_dst(tmp_path):
+    # Europe/Rome: 2026-03-29 02:30 does not exist, 2026-10-25 02:30 happens twice
+    lines = [_line("Mar 29 01:30:00", 1), _line("Mar 29 02:30:00", 2), _line("Mar 29 03:30:00", 3),
+             _line("Oct 25 02:30:00", 4)]
+    ctx = _ctx(reference=datetime(2026, 11, 1, tzinfo=timezone.utc), tz="Europe/Rome")
+    events = pl.concat(parse_all(SYSLOG, _file(tmp_path, lines), ctx))
+    got = [t.strftime("%m-%d %H:%M") for t in events["timestamp"]]
+    assert got == ["03-29 00:30", "03-29 01:30", "03-29 01:30", "10-25 00:30"]
+    assert set(events["timestamp_quality"]) == {"year_inferred+tz_assumed"}
+    assert any("read as Europe/Rome" in a for a in ctx.assumptions)
+
+
+def test_utf16_file_with_bom_is_read(tmp_path):
+    path = tmp_path / "syslog"
+    path.write_bytes("\n".join([_line("Nov 22 10:00:00", 1), _line("Nov 22 10:00:01", 2)]).encode("utf-16"))
+    ctx = _ctx(reference=datetime(2026, 11, 23, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, Source(path, "syslog"), ctx))
+    assert events.height == 2 and events["pid"].to_list() == [1, 2]

@@ -1,0 +1,54 @@
+"""journald: journalctl -o json exports, real and synthetic; the linux rules apply."""
+
+import json
+from datetime import datetime, timezone
+
+import polars as pl
+
+from tests.parsers.text_formats import CORPUS, SAMPLES, line, parse, parser_for
+
+PARSER = parser_for("journald")
+UBUNTU = CORPUS / "journald" / "journal_ubuntu1804_boot.json"
+LNAV = CORPUS / "journald" / "lnav_journald.json"
+
+
+def test_ubuntu_boot_export():
+    events, ctx = parse(PARSER, UBUNTU)
+    assert (events.height, ctx.unparsed_count, ctx.units) == (887, 0, 887)
+    assert events["timestamp"].min() == datetime(2021, 3, 9, 9, 6, 19, 886606, tzinfo=timezone.utc)
+    assert events["timestamp"].max() == datetime(2021, 3, 9, 9, 9, 31, 878907, tzinfo=timezone.utc)
+    first = line(events, 1)
+    assert (first["process"], first["host"]) == ("kernel", "ubuntu")
+    extra = json.loads(first["extra"])
+    assert extra["severity_raw"] == "5"  # PRIORITY; the linux rules may refine the severity
+    assert extra["boot_id"] == "e2b08827b5804427b422c10c84f1567e" and extra["transport"] == "kernel"
+    assert events["timestamp_quality"].unique().to_list() == ["exact"]
+    assert set(events["host"]) == {"ubuntu", "test-1"}  # renamed mid-boot
+    with_id = events.filter(pl.col("event_code").is_not_null())
+    assert with_id.height == 144 and with_id["event_code"].str.len_chars().unique().to_list() == [32]
+    assert events["pid"].null_count() < events.height
+    assert line(events, 3)["severity"] == "info"
+
+
+def test_lnav_export_priority_one_is_critical():
+    events, _ = parse(PARSER, LNAV)
+    assert events.height == 2
+    row = line(events, 1)
+    assert (row["severity"], row["process"], row["pid"], row["host"]) == ("critical", "python", 184, "imx6ul-medusa")
+    assert json.loads(row["extra"])["unit"] == "medusa-GpsLocator.service"
+    assert row["message"] == "GPS Reference longitude: 7.358143333"
+
+
+def test_synthetic_export_fallbacks_bytes_and_rules():
+    events, ctx = parse(PARSER, SAMPLES / "journald" / "journal.json")
+    assert (events.height, ctx.unparsed_count) == (5, 2)
+    assert [u.line for u in ctx.unparsed] == [5, 6]
+    agent = line(events, 4)
+    assert agent["process"] == "example-agent"  # _COMM when SYSLOG_IDENTIFIER is absent
+    assert agent["message"] == "status: \ufffdok"  # MESSAGE as an array of bytes
+    assert json.loads(agent["extra"])["unit"] == "example-agent.service"
+    cron = line(events, 7)
+    assert cron["pid"] == 3200  # SYSLOG_PID when _PID is absent
+    sshd = line(events, 3)
+    assert (sshd["action"], sshd["src_ip"]) == ("login_failed", "203.0.113.66")  # linux rule set
+    assert line(events, 2)["event_code"] == "d9b373ed55a64feb8242e02dbe79a49c"
