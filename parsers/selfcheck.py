@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, timezone
 
 import polars as pl
@@ -42,7 +44,7 @@ def check_spec(spec: FormatSpec) -> list[Problem]:
     """Problems with one spec's samples, patterns and rules; empty when it is sound."""
     problems: list[Problem] = []
     if spec.engine == "code":
-        return problems
+        return _check_code_samples(spec)
     parser = SpecParser(spec)
     hit_patterns: set[str] = set()
     hit_rules: set[str] = set()
@@ -88,6 +90,38 @@ def check_spec(spec: FormatSpec) -> list[Problem]:
     for rule in spec.rules:
         if rule.name not in hit_rules:
             problems.append(Problem(rule.origin, f"rule {rule.name!r} is hit by no sample"))
+    return problems
+
+
+def _check_code_samples(spec: FormatSpec) -> list[Problem]:
+    """A code format's sample is a whole small file; its expectations hold for one of its events."""
+    if not spec.samples:
+        return []
+    from parsers.base import Source, parse_all
+    from parsers.registry import all_parsers
+
+    parser = all_parsers().get(spec.name)
+    if parser is None:
+        return [Problem(spec.path, "no code parser is registered for this spec")]
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="caseline-sample-") as tmp:
+        for number, sample in enumerate(spec.samples, 1):
+            path = Path(tmp) / f"sample{number}"
+            path.write_text(sample.line if sample.line.endswith("\n") else sample.line + "\n")
+            ctx = ParseContext("sample", "0" * 64, tz=SAMPLE_TZ, reference_time=SAMPLE_REFERENCE, workdir=Path(tmp))
+            try:
+                frames = parse_all(parser, Source(path, path.name), ctx)
+            except Exception as err:  # a sample that crashes its parser is a spec problem
+                problems.append(Problem(sample.origin, f"parser failed: {type(err).__name__}: {err}"))
+                continue
+            events = pl.concat(frames) if frames else pl.DataFrame()
+            if events.height == 0:
+                problems.append(Problem(sample.origin, f"gives no event ({[u.reason for u in ctx.unparsed]})"))
+                continue
+            # the sample holds if one of its events has every expected value
+            found = [_compare(sample.origin, row, sample.expect) for row in events.iter_rows(named=True)]
+            if all(found):
+                problems.extend(min(found, key=len))
     return problems
 
 

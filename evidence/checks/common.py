@@ -202,14 +202,14 @@ def presence(ci: CheckInput, hits: pl.DataFrame, able: list[str], start: datetim
         words = (f"{shown.height} {what} in the window {span}, at {usual[0]:.2g} per hour against "
                  f"{usual[1]:.2g} per hour in the week before it: nothing above the usual background")
         if full:
-            return Finding(Verdict.CONTRADICTED, words + f", while {', '.join(full)} recorded events throughout it.",
+            return Finding(Verdict.CONTRADICTED, words + f", while {names(full)} recorded events throughout it.",
                            pick_evidence(shown), observed(shown))
         return Finding(Verdict.INCONCLUSIVE, words + "; the sources do not cover the whole window.",
                        pick_evidence(shown), observed(shown), missing=f"Logs covering {span}.")
     if full:
         verdict = Verdict.SUPPORTED if ci.denied else Verdict.CONTRADICTED
         quiet = ci.frame.filter(pl.col("source_file").is_in(full) & between(start, end))
-        return Finding(verdict, f"No {what} {span}, while {', '.join(full)} recorded events throughout it.".replace(", ".join(full), names(full)),
+        return Finding(verdict, f"No {what} {span}, while {names(full)} recorded events throughout it.",
                        pick_evidence(quiet, limit=3), observed(quiet))
     if able:
         reach = ci.timeline.covered_span(able, start, end)

@@ -54,7 +54,9 @@ def symptom_events(ci: CheckInput) -> tuple[pl.DataFrame, str]:
         events = SYMPTOMS[kind](ci.frame)
         if kind in SPARSE:
             return events, f"{kind} ({target['text']!r})"
-        return first_burst(events, ci.timeline, 1), f"{kind} ({target['text']!r})"
+        burst = first_burst(events, ci.timeline, 1)
+        # no rise above a steady rate: the symptom was there all along, from its first event
+        return (burst if burst.height else events), f"{kind} ({target['text']!r})"
     events = first_burst(ci.frame.filter(trouble()), ci.timeline, MIN_BURST)
     return events, "errors, failures or detections above their source's usual rate"
 

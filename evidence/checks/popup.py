@@ -8,7 +8,8 @@ import polars as pl
 
 from evidence.checks.common import CheckInput, Finding, Verdict, between, covering, evidence_rows, observed
 
-LOOKBACK = timedelta(days=7)
+# With no time given, the chain is looked for over the month before the report.
+LOOKBACK = timedelta(days=30)
 BROWSERS = ("chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "brave.exe", "opera.exe", "safari",
             "chrome", "firefox", "google-chrome", "microsoft-edge", "brave", "opera")
 # Where things a user downloads or a browser unpacks are run from.

@@ -61,7 +61,8 @@ MIN_SERIES = 6
 
 def samples(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per (host, metric, action, time): the highest value, keeping its event."""
-    rows = frame.filter(pl.col("metric_name").is_in(list(SCALES)) & pl.col("metric_value").is_not_null())
+    rows = frame.filter(pl.col("metric_name").is_in(list(SCALES)) & pl.col("metric_value").is_not_null()
+                        & pl.col("metric_value").is_finite())
     return (rows.sort(["metric_value", "event_id"], descending=[True, False])
             .unique(["host", "metric_name", "action", "timestamp"], keep="first")
             .sort(["host", "metric_name", "action", "timestamp", "event_id"], nulls_last=True))

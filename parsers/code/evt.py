@@ -158,6 +158,11 @@ class EvtParser:
                      "reported as unparsed duplicates")
         if not columns["record"]:
             return
+        numbers = set(columns["record"])
+        gaps = max(numbers) - min(numbers) + 1 - len(numbers)
+        if gaps:
+            ctx.warn(f"{source.name}: {gaps} record number(s) between {min(numbers)} and {max(numbers)} "
+                     "not found (overwritten or damaged)")
         frame = normalized_frame(columns).sort("record", "_order")
         frame = frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_order"))
         yield to_events(frame, ctx, self.name)

@@ -18,7 +18,7 @@ _E = "{" + NS + "}"
 BATCH_EVENTS = 50_000
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SNIFF = re.compile(r"<Event\s+xmlns=['\"]" + re.escape(NS))
-_COLUMNS = ("_order", "record", "timestamp_text", "channel", "provider", "event_code", "level",
+_COLUMNS = ("_order", "record", "record_id", "timestamp_text", "channel", "provider", "event_code", "level",
             "keywords", "computer", "user_sid", "sys_pid", "data", "raw", "text")
 
 
@@ -85,6 +85,7 @@ def row(event: ET.Element, order: int) -> dict:
     return {
         "_order": order,
         "record": _int(_text(find("EventRecordID"))),
+        "record_id": _int(_text(find("EventRecordID"))),
         "timestamp_text": created.get("SystemTime") if created is not None else None,
         "channel": _text(find("Channel")),
         "provider": (provider.get("Name") or provider.get("EventSourceName")) if provider is not None else None,

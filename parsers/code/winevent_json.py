@@ -14,6 +14,7 @@ _SYSTEM = {
     "level": r'"Level":(?:"?(\d+)"?|null)',
     "time": r'"TimeCreated":\{"#attributes":\{"SystemTime":"([^"]+)"',
     "keywords": r'"Keywords":("0x[0-9a-fA-F]+"|null)',
+    "record_id": r'"EventRecordID":"?(\d+)',
     "sys_pid": r'"Execution":\{"#attributes":\{"ProcessID":"?(\d+)',
     "user_sid": r'"Security":\{"#attributes":\{"UserID":"([^"]*)"',
 }
@@ -62,6 +63,7 @@ def frame_from_json(records: list[int], jsons: list[str], header_times: list[str
     return tokens.select(
         (pl.int_range(pl.len(), dtype=pl.Int64) + first_order).alias("_order"),
         pl.col("record"),
+        pl.col("record_id").str.to_integer(strict=False),
         pl.lit(None, dtype=pl.String).alias("event_key"),
         pl.coalesce(parse_system_time(pl.col("time")), header_time).alias("timestamp"),
         pl.lit("exact").alias("quality"),

@@ -11,11 +11,13 @@ from parsers.base import ParseContext
 from parsers.code.winevent_tables import ChannelTable, EventEntry, FieldSpec, Tables, load_tables
 from parsers.schema import EVENT_SCHEMA, conform
 
-# What every reader hands over, one row per record. `data` is the EventData (or UserData)
+# What every reader hands over, one row per record. `record` is the number that makes the
+# event_id (unique in the file: the EVTX record header number), `record_id` the EventRecordID
+# Event Viewer shows (source_record; filtered exports keep the original log's numbers). `data` is the EventData (or UserData)
 # as a compact JSON object in the shape the Rust evtx crate writes: named <Data> as keys,
 # unnamed ones as {"Data": {"#text": [...]}}; `text` is a rendered message when the input has one.
 WINEVENT_SCHEMA: dict[str, pl.DataType] = {
-    "_order": pl.Int64(), "record": pl.Int64(), "event_key": pl.String(),
+    "_order": pl.Int64(), "record": pl.Int64(), "record_id": pl.Int64(), "event_key": pl.String(),
     "timestamp": pl.Datetime("us", "UTC"), "quality": pl.String(),
     "channel": pl.String(), "provider": pl.String(), "event_code": pl.String(),
     "level": pl.Int64(), "keywords": pl.String(), "computer": pl.String(),
@@ -68,7 +70,7 @@ def _token(name: str) -> pl.Expr:
     return pl.col("data").str.extract('"' + _META.sub(r"\\\1", key) + '":(' + _STRING + r"|-?[0-9][0-9.eE+-]*|true|false)", 1)
 
 
-def with_values(frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, dict[str, str]]:
+def with_values(frame: pl.LazyFrame, names: list[str]) -> tuple[pl.LazyFrame, dict[str, str]]:
     """Frame plus one clean string column per EventData field name; returns name -> column.
 
     Tokens are extracted in one pass and decoded in the next, so each regex runs once."""
@@ -101,7 +103,7 @@ def with_values(frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, di
         values[f"_v{index}"] = _clean(value)
         result[name] = f"_v{index}"
     frame = frame.with_columns(**values)
-    return frame.drop([c for c in (*token_columns.values(), "_tlist", "_tone") if c in frame.columns]), result
+    return frame.drop([*token_columns.values(), "_tlist", "_tone"], strict=False), result
 
 
 def field_value(spec: FieldSpec, columns: dict[str, str]) -> pl.Expr:
@@ -189,8 +191,9 @@ def _default_message(text_fallback: bool) -> pl.Expr:
         pl.concat_str([head, pl.lit(": "), detail])).otherwise(head)
 
 
-def _build(part: pl.DataFrame, table: ChannelTable | None, entry: EventEntry | None) -> pl.DataFrame:
-    """One group of rows that share an entry (or none) -> event columns plus _order."""
+def _build(part: pl.LazyFrame, table: ChannelTable | None, entry: EventEntry | None) -> pl.LazyFrame:
+    """One group of rows that share an entry (or none) -> event columns plus _order (lazy: all
+    groups are collected together, so polars plans once and runs them in parallel)."""
     part, found = with_values(part, _spec_names(entry))
     columns: dict[str, pl.Expr] = {}
     specs = dict(entry.columns) if entry else {}
@@ -233,7 +236,8 @@ def _build(part: pl.DataFrame, table: ChannelTable | None, entry: EventEntry | N
     else:
         message = _default_message(text_fallback=True)
 
-    head = [pl.col("channel"), pl.col("provider"), pl.col("level"), pl.col("user_sid")]
+    head = [pl.col("channel"), pl.col("provider"), pl.col("level"), pl.col("user_sid"),
+            pl.col("record").alias("record_number")]
     head += [pl.col(f"_f_{k}").alias(k) for k in fields]
     head += [pl.lit(value).alias(key) for key, value in (entry.tags if entry else ())]
     if entry and entry.metric_kind:
@@ -249,6 +253,7 @@ def _build(part: pl.DataFrame, table: ChannelTable | None, entry: EventEntry | N
         pl.col("_order"),
         pl.col("event_key"),
         pl.col("record"),
+        pl.col("record_id"),
         pl.col("timestamp"),
         pl.col("quality").alias("timestamp_quality"),
         pl.col("computer").alias("host"),
@@ -266,12 +271,12 @@ def _build(part: pl.DataFrame, table: ChannelTable | None, entry: EventEntry | N
 
 
 def _with_entries(part: pl.DataFrame, entries: list[EventEntry]) -> pl.DataFrame:
-    part, columns = with_values(part, [name for entry in entries for name, _ in entry.when])
+    part, columns = with_values(part.lazy(), [name for entry in entries for name, _ in entry.when])
     chain = None
     for index, entry in enumerate(entries):
         mask = _entry_mask(entry, columns)
         chain = pl.when(mask).then(index) if chain is None else chain.when(mask).then(index)
-    return part.with_columns(chain.otherwise(-1).alias("_entry")).drop(list(columns.values()))
+    return part.with_columns(chain.otherwise(-1).alias("_entry")).drop(list(columns.values())).collect()
 
 
 def _unconditional(entry: EventEntry) -> bool:
@@ -313,14 +318,13 @@ def to_events(frame: pl.DataFrame, ctx: ParseContext, source_format: str,
                     generic.append(group.drop("_entry"))
                 else:
                     claim(entries[index], key, group.drop("_entry"))
-    built = [_build(pl.concat(parts), table, entry) for entry, table, parts in claimed.values()]
+    built = [_build(pl.concat(parts).lazy(), table, entry) for entry, table, parts in claimed.values()]
     if generic:
-        built.append(_build(pl.concat(generic), None, None))
-    out = pl.concat(built, how="vertical").sort("_order")
-    out = out.with_columns(
+        built.append(_build(pl.concat(generic).lazy(), None, None))
+    out = pl.concat(built, how="vertical").sort("_order").with_columns(
         (pl.lit(ctx.id_prefix + ":") + pl.col("event_key")).alias("event_id"),
-        pl.col("record").cast(pl.String).alias("source_record"),
+        pl.coalesce(pl.col("record_id"), pl.col("record")).cast(pl.String).alias("source_record"),
         pl.lit(source_format).alias("source_format"),
         pl.lit(ctx.source_file).alias("source_file"),
-    )
+    ).collect()
     return conform(out)

@@ -178,3 +178,18 @@ def test_render_of_a_broken_file_is_one_line(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     result = _run("render", tmp_path / "bad.json", "--html", tmp_path / "x.html")
     assert result.exit_code == 1 and "not a readable report JSON" in result.stderr
+
+
+def test_claims_file_adds_to_the_command_line_claims(case_dir, tmp_path):
+    claims = tmp_path / "claims.json"
+    claims.write_text(json.dumps(["nobody changed anything"]))
+    result = _analyze(case_dir, tmp_path, WEBSITE_DOWN, extra=["--claims-file", claims])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert [c["kind"] for c in doc["claims"]] == ["outage", "onset", "change"]
+    assert [c["id"] for c in doc["claims"]] == ["c1", "c2", "c3"]
+
+
+def test_missing_claims_file_is_one_line(case_dir, tmp_path):
+    result = _analyze(case_dir, tmp_path, extra=["--claims-file", tmp_path / "nope.json"])
+    assert result.exit_code == 1 and "cannot read claims file" in result.stderr

@@ -238,3 +238,18 @@ def test_every_decided_verdict_cites_an_event_and_evidence_is_capped(kind):
         assert 1 <= len(finding.evidence) <= 10
     assert finding.explanation
     assert pl.Series([e["timestamp"] for e in finding.evidence]).is_sorted()
+
+
+def test_onset_at_the_first_line_of_a_log_that_begins_inside_the_window_is_inconclusive():
+    failures = [ev("auth.log", n, 62 + n / 60, "login_failed", category="auth", outcome="failure")
+                for n in range(1, 20)]
+    onset = claim("onset", 60, 72, cid="c1", dates="c2")
+    finding = run_check(check_input(failures, onset, [claim("login", cid="c2")]))
+    assert finding.verdict == Verdict.INCONCLUSIVE and "may have started earlier" in finding.explanation
+    assert finding.delta_seconds == 2 * 3600 + 60
+
+
+def test_explanations_speak_the_customer_zone():
+    ci = check_input(SYSLOG + [ev("syslog", 1, 65, "boot")], claim("reboot", 60, 72))
+    ci = type(ci)(ci.claim, ci.timeline, ci.reported_at, ci.claims, zone="Europe/Rome")
+    assert "2026-11-22T18:00:00+01:00" in run_check(ci).explanation

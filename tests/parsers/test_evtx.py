@@ -77,10 +77,15 @@ def parse(path: Path, name: str | None = None) -> tuple[pl.DataFrame, ParseConte
     return frame, ctx
 
 
-def record(frame: pl.DataFrame, record_id: int) -> dict:
-    rows = frame.filter(pl.col("source_record") == str(record_id)).to_dicts()
-    assert len(rows) == 1, f"record {record_id}: {len(rows)} rows"
+def record(frame: pl.DataFrame, number: int) -> dict:
+    """The event of the file's record `number` (the EVTX record header number, as in event_id)."""
+    rows = frame.filter(pl.col("event_id") == f"01234567:{number}").to_dicts()
+    assert len(rows) == 1, f"record {number}: {len(rows)} rows"
     return rows[0]
+
+
+def numbers(frame: pl.DataFrame) -> pl.Series:
+    return frame["event_id"].str.split(":").list.get(1).cast(pl.Int64)
 
 
 @pytest.mark.parametrize(("relative", "count", "first", "last"), MANIFEST, ids=[m[0].split("/")[-1][:40] for m in MANIFEST])
@@ -90,7 +95,7 @@ def test_corpus_counts_and_time_range(relative: str, count: int, first: str, las
     assert ctx.unparsed_count == 0 and not ctx.warnings
     assert frame["timestamp"][0] == utc(first)
     assert frame["timestamp"][-1] == utc(last)
-    assert frame["source_record"].cast(pl.Int64).is_sorted()
+    assert numbers(frame).is_sorted()
 
 
 def test_every_record_keeps_channel_eventid_record_and_computer() -> None:
@@ -101,7 +106,8 @@ def test_every_record_keeps_channel_eventid_record_and_computer() -> None:
         for column in ("event_code", "source_record", "host", "event_id", "raw", "message"):
             assert frame[column].null_count() == 0, (relative, column)
         assert frame["source_line"].null_count() == frame.height
-        assert (frame["event_id"] == "01234567:" + frame["source_record"]).all()
+        assert frame["event_id"].str.contains(r"^01234567:\d+$").all()
+        assert frame["source_record"].str.contains(r"^\d+$").all()
         assert frame["timestamp_quality"].unique().to_list() == ["exact"]
 
 
@@ -110,6 +116,8 @@ def test_security_logons_and_process_starts() -> None:
     failed = record(frame, 1)
     assert (failed["event_code"], failed["action"], failed["outcome"], failed["category"]) == ("4625", "login_failed", "failure", "auth")
     assert failed["user"] == "IEUser" and failed["host"] == "MSEDGEWIN10"
+    assert failed["source_record"] == "137222"  # EventRecordID of the original log, as Event Viewer shows
+    assert json.loads(failed["extra"])["record_number"] == 1
     assert failed["process"].endswith("chrome.exe") and failed["severity"] == "warning"
     assert json.loads(failed["extra"])["sub_status"] == "0xc000006a"
     assert record(frame, 3)["action"] == "login" and record(frame, 3)["outcome"] == "success"
@@ -195,7 +203,8 @@ def test_other_channels_rdp_sysmon_defender_sql() -> None:
 def test_truncated_last_chunk_is_recovered_up_to_the_cut() -> None:
     frame, ctx = parse(CORPUS / "plaso/System2.evtx")
     # chunks 0-1 (records 1-194) as in MANIFEST; the 64,832 bytes of chunk 2 still hold 195-283
-    assert frame.filter(pl.col("source_record").cast(pl.Int64) <= 194).height == 194
+    assert frame.filter(numbers(frame) <= 194).height == 194
+    assert (frame["source_record"] == numbers(frame).cast(pl.String)).all()  # a full log: both agree
     assert record(frame, 194)["timestamp"] == utc("2015-08-09T09:17:38.375000Z")
     assert frame.height == 283 and ctx.unparsed_count == 1
     assert ctx.unparsed[0].record == "284" and "cut off" in ctx.unparsed[0].reason
@@ -208,7 +217,7 @@ def test_file_cut_mid_file_gives_warnings_and_partial_events(tmp_path: Path) -> 
     cut.write_bytes(whole[: 4096 + 65536 * 3 + 20000])
     frame, ctx = parse(cut)
     assert 445 < frame.height < 5009  # chunks 0-2 hold records 1-445
-    assert set(range(1, 446)) <= set(frame["source_record"].cast(pl.Int64))
+    assert set(range(1, 446)) <= set(numbers(frame))
     assert any(w.startswith("System_cut.evtx: chunk 3 (records 446-") for w in ctx.warnings)
     assert ctx.unparsed_count >= 1 and all(u.record for u in ctx.unparsed)
 
@@ -225,7 +234,7 @@ def test_corrupt_chunk_and_corrupt_record_are_reported_and_skipped(tmp_path: Pat
     broken = tmp_path / "broken.evtx"
     broken.write_bytes(bytes(data))
     frame, ctx = parse(broken)
-    records = set(frame["source_record"].cast(pl.Int64))
+    records = set(numbers(frame))
     assert records.isdisjoint(range(159, 276)) and 277 not in records
     assert {1, 158, 276, 278, 5009} <= records
     assert frame.height == 5009 - 117 - 1
@@ -266,7 +275,7 @@ def test_cross_check_with_python_evtx(relative: str) -> None:
     if theirs is None:
         pytest.skip("python-evtx cannot read this file")
     frame, _ = parse(CORPUS / relative)
-    ours = {int(r): (c, t) for r, c, t in frame.select("source_record", "event_code", "timestamp").iter_rows()}
+    ours = {int(r.split(":")[1]): (c, t) for r, c, t in frame.select("event_id", "event_code", "timestamp").iter_rows()}
     assert theirs, relative
     for record_id, (code, stamp) in theirs.items():
         assert ours[record_id][0] == code, (relative, record_id)

@@ -15,7 +15,9 @@ from parsers.engine import SpecParser
 from parsers.schema import empty_events, validate
 from parsers.spec import formats_dir, load_spec
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus")
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_logs"
 REFERENCE = datetime(2026, 12, 31, 12, 0, tzinfo=timezone.utc)
 CODE = {"apt_history": "apt_history:AptHistoryParser",
