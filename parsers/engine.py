@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from parsers.base import ParseContext, RestartParse, Source, iter_text_chunks
-from parsers.rules import apply_rules
+from parsers.rules import apply_rules, join_bodies, json_body
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
 from parsers import timestamps as ts
@@ -278,7 +278,7 @@ class SpecParser:
             pl.col("source_line"),
             pl.col("line").alias("raw"),
             *exprs,
-            (pl.struct([pl.col(e).alias(e.removeprefix("extra.")) for e in extras]).struct.json_encode()
+            (json_body(extras, [e.removeprefix("extra.") for e in extras])
              if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
         )
         if "category" not in out.columns:
@@ -296,7 +296,7 @@ class SpecParser:
             pl.col("action").fill_null("log_line"),
             pl.col("outcome").fill_null("unknown"),
             pl.col("category").fill_null(spec.category),
-            _merge_json(pl.col("_extra"), rule_extra).alias("extra"),
+            join_bodies(pl.col("_extra"), rule_extra).alias("extra"),
             pl.lit(self._quality).alias("timestamp_quality"),
             pl.lit(spec.name).alias("source_format"),
             pl.lit(ctx.source_file).alias("source_file"),
@@ -304,29 +304,6 @@ class SpecParser:
         )
         drop = [c for c in ("_extra", "_rule_extra", "_rule") if c in out.columns]
         return out.drop(drop)
-
-
-def _drop_null_members(obj: pl.Expr) -> pl.Expr:
-    """A flat JSON object string without its `"key":null` members: optional groups that did
-    not take part in a match would otherwise put nulls in every row's extra. Keys are group
-    names (word characters), and a quote inside a JSON string is always escaped, so the
-    patterns cannot match inside a value."""
-    return (obj.str.replace_all(r',"[\w.]+":null', "")
-            .str.replace(r'^\{"[\w.]+":null,?', "{"))
-
-
-def _merge_json(left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    """Two JSON object strings (either may be null or "{}") as one object string."""
-    left, right = _drop_null_members(left), _drop_null_members(right)
-    left_body = left.str.strip_chars("{}")
-    right_body = right.str.strip_chars("{}")
-    both = left.is_not_null() & right.is_not_null() & (left_body != "") & (right_body != "")
-    merged = pl.lit("{") + left_body + pl.lit(",") + right_body + pl.lit("}")
-    single = pl.coalesce(
-        pl.when(left_body != "").then(left),
-        pl.when(right_body != "").then(right),
-    )
-    return pl.when(both).then(merged).otherwise(single)
 
 
 def _decode_byte_array(text: str) -> str:

@@ -52,9 +52,28 @@ class _RowIndex:
         return np.sort(np.concatenate(hits)) if len(hits) > 1 else hits[0]
 
 
+def json_body(columns: list[str], keys: list[str] | None = None) -> pl.Expr:
+    """The members of a JSON object ('"k":"v","k2":1', no braces) for the columns that are
+    not null in a row; null when all are. Bodies join with a comma; wrap once in braces."""
+    keys = keys or columns
+    members = [
+        pl.struct(pl.col(c).alias(k)).struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
+        for c, k in zip(columns, keys)
+    ]
+    members = [pl.when(pl.col(c).is_not_null()).then(m) for c, m in zip(columns, members)]
+    body = pl.concat_str(members, separator=",", ignore_nulls=True)
+    return pl.when(body != "").then(body)
+
+
+def join_bodies(*bodies: pl.Expr) -> pl.Expr:
+    """JSON object bodies (each may be null) as one JSON object string, null when empty."""
+    body = pl.concat_str(list(bodies), separator=",", ignore_nulls=True)
+    return pl.when(body != "").then(pl.lit("{") + body + pl.lit("}"))
+
+
 def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
     """Set rule fields on matching rows. Message regex groups named like a schema column fill
-    that column; other named groups land in a `_rule_extra` JSON column."""
+    that column; other named groups land in `_rule_extra`, a JSON object body (see json_body)."""
     if not rules or frame.height == 0:
         return frame
     index = _RowIndex(frame)
@@ -77,31 +96,44 @@ def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
             continue
         # gather only the columns the rule reads: rows are wide (raw line, message)
         subset = frame.select(list(rule.when))[candidates].with_columns(pl.Series("_row", candidates))
+        captured: dict[str, pl.DataFrame] = {}
         for name in deferred:
-            source = "(?x)" + rule.when_source[name]
-            subset = subset.filter(subset[name].cast(pl.String).str.contains(source).fill_null(False))
+            text = subset[name].cast(pl.String)
+            if not rule.when[name].groupindex:
+                subset = subset.filter(text.str.contains("(?x)" + rule.when_source[name]).fill_null(False))
+                continue
+            # one pass both tests and captures: the empty _hit group is non-null on a match
+            fields = text.str.extract_groups("(?x)(?P<_hit>)(?:" + rule.when_source[name] + "\n)").struct.unnest()
+            keep = fields["_hit"].is_not_null()
+            subset, captured[name] = subset.filter(keep), fields.filter(keep)
+            for other in captured:
+                if other != name:
+                    captured[other] = captured[other].filter(keep)
         if subset.height == 0:
             continue
-        pieces.append(_settings(rule, subset))
+        pieces.append(_settings(rule, subset, captured))
         taken[subset["_row"].to_numpy()] = True
     if not pieces:
         return frame
     return _merge(frame, pl.concat(pieces, how="diagonal_relaxed"))
 
 
-def _settings(rule: Rule, subset: pl.DataFrame) -> pl.DataFrame:
-    """What a rule sets on its rows: fixed values, then named groups of its regexes."""
+def _settings(rule: Rule, subset: pl.DataFrame, captured: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """What a rule sets on its rows: fixed values, then named groups of its regexes
+    (already captured for the conditions tested in polars)."""
     piece = subset.select("_row", *[pl.lit(v, dtype=pl.String).alias(c) for c, v in rule.set.items()])
     for name, regex in rule.when.items():
         groups = list(regex.groupindex)
         if not groups:
             continue
-        fields = subset[name].cast(pl.String).str.extract_groups("(?x)" + rule.when_source[name]).struct.unnest()
+        fields = captured.get(name)
+        if fields is None:
+            fields = subset[name].cast(pl.String).str.extract_groups("(?x)" + rule.when_source[name]).struct.unnest()
         direct = [g for g in groups if g in FIELD_COLUMNS]
         extras = [g for g in groups if g not in FIELD_COLUMNS]
         piece = piece.with_columns(*[fields[g] for g in direct])
         if extras:
-            piece = piece.with_columns(fields.select(pl.struct(extras).struct.json_encode()).to_series().alias("_rule_extra"))
+            piece = piece.with_columns(fields.select(json_body(extras)).to_series().alias("_rule_extra"))
     return piece
 
 

@@ -76,15 +76,19 @@ def quality(spec: TimestampSpec) -> str:
     return "exact"
 
 
+# A step back of more than a month is a New Year (logs are written in time order, give or
+# take a few out-of-order lines); a step forward of more than eleven months is an
+# out-of-order line from just before the New Year. Anything else, however large a
+# forward gap, stays in the same year.
+BACKWARD_DAYS = 31
+FORWARD_DAYS = 335
+
+
 @dataclass
 class YearTracker:
-    """Follows month order through a year-less file to count New Year rollovers.
+    """Follows day-of-year order through a year-less file to count New Year rollovers."""
 
-    Going forward, a month more than six below the previous one starts a new year;
-    a month more than six above it (a line written out of order) goes back one.
-    """
-
-    previous_month: int | None = None
+    previous_position: int | None = None
     rolls: int = 0
     max_roll: int = 0
     # (roll, month, day, time-of-day) of the latest moment seen in each roll segment
@@ -93,15 +97,18 @@ class YearTracker:
 
     def assign(self, naive: pl.Series) -> pl.Series:
         """Roll index per row for provisional (year 2000) datetimes; nulls stay null."""
-        month = naive.dt.month().cast(pl.Int32)
-        if self.previous_month is not None:
-            prev = month.shift(1, fill_value=self.previous_month)
+        # position in the year in "month * 31 + day" units: steps compare as day counts
+        month = (naive.dt.month().cast(pl.Int32) * 31 + naive.dt.day().cast(pl.Int32))
+        if self.previous_position is not None:
+            prev = month.shift(1, fill_value=self.previous_position)
         else:
             prev = month.shift(1)
-        # unparsed rows (null) must not break the chain: carry the last known month
+        # unparsed rows (null) must not break the chain: carry the last known position
         prev = prev.forward_fill()
         step = (
-            pl.when(month < prev - 6).then(1).when(month > prev + 6).then(-1).otherwise(0)
+            pl.when(month < prev - BACKWARD_DAYS).then(1)
+            .when(month > prev + FORWARD_DAYS).then(-1)
+            .otherwise(0)
         )
         frame = pl.DataFrame({"m": month, "prev": prev, "ts": naive})
         steps = frame.select(step.fill_null(0).alias("s"))["s"]
@@ -109,8 +116,8 @@ class YearTracker:
         roll = roll.cast(pl.Int32)
         valid = frame.with_columns(roll.alias("roll")).filter(pl.col("ts").is_not_null())
         if len(valid):
-            last_month = month.drop_nulls()
-            self.previous_month = int(last_month[-1])
+            last_position = month.drop_nulls()
+            self.previous_position = int(last_position[-1])
             self.rolls = int(roll[-1])
             self.max_roll = max(self.max_roll, int(valid["roll"].max()))
             per_roll = valid.group_by("roll").agg(pl.col("ts").max())

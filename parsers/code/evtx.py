@@ -15,7 +15,7 @@ from parsers.code.winevent_json import frame_from_json
 from parsers.code.winevent_map import to_events
 
 # Records per frame: big enough to amortise the polars passes, small enough for memory.
-BATCH_RECORDS = 50_000
+BATCH_RECORDS = 100_000
 _RECORD_IN_ERROR = re.compile(r"record number (\d+)")
 _CHUNK_IN_ERROR = re.compile(r"chunk number (\d+)")
 

@@ -95,3 +95,19 @@ def test_utf16_file_with_bom_is_read(tmp_path):
     ctx = _ctx(reference=datetime(2026, 11, 23, tzinfo=timezone.utc))
     events = pl.concat(parse_all(SYSLOG, Source(path, "syslog"), ctx))
     assert events.height == 2 and events["pid"].to_list() == [1, 2]
+
+
+def test_long_forward_gap_stays_in_the_same_year(tmp_path):
+    # seven months of silence is a gap, not a step back across New Year
+    lines = [_line("Mar  3 10:00:00", 1), _line("Oct 20 10:00:00", 2)]
+    ctx = _ctx(reference=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, _file(tmp_path, lines), ctx))
+    assert events["timestamp"].dt.year().to_list() == [2026, 2026]
+
+
+def test_line_slightly_out_of_order_across_new_year(tmp_path):
+    lines = [_line("Dec 31 23:59:58", 1), _line("Jan  1 00:00:01", 2), _line("Dec 31 23:59:59", 3),
+             _line("Jan  1 00:00:02", 4)]
+    ctx = _ctx(reference=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, _file(tmp_path, lines), ctx))
+    assert events["timestamp"].dt.year().to_list() == [2025, 2026, 2025, 2026]
