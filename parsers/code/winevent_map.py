@@ -14,9 +14,10 @@ from parsers.schema import EVENT_SCHEMA, conform
 
 # What every reader hands over, one row per record. `record` is the number that makes the
 # event_id (unique in the file: the EVTX record header number), `record_id` the EventRecordID
-# Event Viewer shows (source_record; filtered exports keep the original log's numbers). `data` is the EventData (or UserData)
-# as a compact JSON object in the shape the Rust evtx crate writes: named <Data> as keys,
-# unnamed ones as {"Data": {"#text": [...]}}; `text` is a rendered message when the input has one.
+# Event Viewer shows (source_record; filtered exports keep the original log's numbers).
+# `data` is the EventData (or UserData) as a compact JSON object in the shape the Rust evtx
+# crate writes: named <Data> as keys, unnamed ones as {"Data": {"#text": [...]}}; `text` is a
+# rendered message when the input has one.
 WINEVENT_SCHEMA: dict[str, pl.DataType] = {
     "_order": pl.Int64(), "record": pl.Int64(), "record_id": pl.Int64(), "event_key": pl.String(),
     "timestamp": pl.Datetime("us", "UTC"), "quality": pl.String(),
