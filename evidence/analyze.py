@@ -13,7 +13,7 @@ import click
 
 from evidence.checks import CheckInput, run_check
 from evidence.claims import ClaimsInputError, load_claims_file, read_claims
-from evidence.cli import CaselineError, parse_instant, parse_zone, run_ingest
+from evidence.cli_common import CaselineError, parse_instant, parse_zone, run_ingest
 from evidence.report import build_document
 from evidence.timeline import build_timeline
 

@@ -84,7 +84,7 @@ class IngestResult:
         return self.scan().collect()
 
 
-Progress = Callable[[str, int], None]
+Progress = Callable[[int], None]  # hears of input bytes read
 
 
 def ingest(case: Case, workdir: Path, tz: str, reference_time: datetime | None,
@@ -94,20 +94,29 @@ def ingest(case: Case, workdir: Path, tz: str, reference_time: datetime | None,
     parts_dir.mkdir(parents=True, exist_ok=True)
     result = IngestResult([], [], [], [], [])
     for index, item in enumerate(case.inputs):
-        summary = _ingest_one(item, index, parts_dir, workdir, tz, reference_time, result)
+        told = [0]
+
+        def on_bytes(count: int, size: int = item.size, told: list[int] = told) -> None:
+            # decompressed bytes can outnumber the file's size: never report past it
+            step = min(count, size - told[0])
+            if progress and step > 0:
+                told[0] += step
+                progress(step)
+
+        summary = _ingest_one(item, index, parts_dir, workdir, tz, reference_time, result, on_bytes)
         if summary.source_format is None:
             result.unrecognized.append(summary)
         else:
             result.inputs.append(summary)
-        if progress:
-            progress(item.source.name, item.size)
+        on_bytes(item.size)
     for note in case.skipped:
         result.warnings.append(note)
     return result
 
 
 def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz: str,
-                reference_time: datetime | None, result: IngestResult) -> InputSummary:
+                reference_time: datetime | None, result: IngestResult,
+                on_bytes: Callable[[int], None] | None = None) -> InputSummary:
     source = item.source
     summary = InputSummary(source.name, item.sha256, item.size, None)
     try:
@@ -121,7 +130,7 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
     parser = found.parser
     summary.source_format = parser.name
     ctx = ParseContext(source.name, item.sha256, tz=tz,
-                       reference_time=reference_time or item.mtime, workdir=workdir)
+                       reference_time=reference_time or item.mtime, workdir=workdir, on_bytes=on_bytes)
     if reference_time is None:
         ctx.assume(f"{source.name}: years, where missing, are taken relative to the file's "
                    f"modification time {item.mtime.isoformat()}")

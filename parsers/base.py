@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Callable, Protocol
 
 import polars as pl
 
@@ -130,6 +130,8 @@ class ParseContext:
     warnings: list[str] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     year_anchor: int | None = None  # year of the first line of a year-less file, when known
+    # called with a count of input bytes read, for progress on long files
+    on_bytes: Callable[[int], None] | None = None
     units: int = 0  # lines (text) or records (binary) seen, for the accounting check
 
     @property
@@ -200,8 +202,9 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def iter_text_chunks(source: Source, chunk_bytes: int) -> Iterator[str]:
-    """The source's text in chunks that end on a line boundary."""
+def iter_text_chunks(source: Source, chunk_bytes: int,
+                     on_bytes: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The source's text in chunks that end on a line boundary; on_bytes hears of each block."""
     with source.open() as raw:
         first = raw.read(4)
         if first.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -216,6 +219,8 @@ def iter_text_chunks(source: Source, chunk_bytes: int) -> Iterator[str]:
             block = reader.read(chunk_bytes)
             if not block:
                 break
+            if on_bytes is not None:
+                on_bytes(len(block))
             data = carry + block
             cut = data.rfind(b"\n")
             if cut < 0:

@@ -183,7 +183,7 @@ class SpecParser:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             in_flight: deque = deque()
             line_no = 1
-            for text in iter_text_chunks(source, ctx.chunk_bytes):
+            for text in iter_text_chunks(source, ctx.chunk_bytes, ctx.on_bytes):
                 in_flight.append(pool.submit(self._transform_text, text, line_no, ctx))
                 line_no += text.count("\n") + (0 if text.endswith("\n") else 1)
                 if len(in_flight) > WORKERS:
