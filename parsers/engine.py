@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from parsers.base import ParseContext, RestartParse, Source, iter_text_chunks
+from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks
 from parsers.rules import apply_rules, join_bodies, json_body
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
@@ -59,7 +59,8 @@ class SpecParser:
         return frame["_matched"].sum() / lines.len()
 
     def sniff(self, source: Source, head: bytes) -> float:
-        text = head.decode("utf-8", errors="replace")
+        # decode_text: a UTF-16 export (with BOM) must be recognised as the parse reads it
+        text = decode_text(head)
         if len(head) >= 65536:
             text = text[: text.rfind("\n") + 1] or text
         lines = split_lines(text).head(SNIFF_LINES)

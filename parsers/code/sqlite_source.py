@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -15,6 +16,10 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # Files SQLite keeps next to a database: uncommitted pages live in the -wal or -journal.
 COMPANIONS = ("-wal", "-journal")
 FETCH_ROWS = 10_000
+# How far into a damaged database to look for its schema's CREATE TABLE texts.
+SCHEMA_SCAN_BYTES = 16 * 1024 * 1024
+FETCH_BYTES = 1024 * 1024
+_CREATE_TABLE = re.compile(rb'CREATE TABLE (?:IF NOT EXISTS )?["`\[]?([A-Za-z_][A-Za-z0-9_]*)')
 
 
 def private_copy(source: Source, workdir: Path) -> Path:
@@ -97,13 +102,32 @@ def _tables_cached(path: str, size: int, mtime_ns: int, compression: str | None)
     return frozenset(str(name).lower() for (name,) in rows)
 
 
+@lru_cache(maxsize=64)
+def _tables_in_bytes(path: str, size: int, mtime_ns: int, compression: str | None) -> frozenset[str]:
+    """Table names from the CREATE TABLE texts of the schema pages, for a database whose
+    schema SQLite refuses (a truncated copy): enough to know which format it was."""
+    names: set[str] = set()
+    carry = b""
+    with Source(Path(path), Path(path).name, compression).open() as handle:
+        for _ in range(SCHEMA_SCAN_BYTES // FETCH_BYTES):
+            block = handle.read(FETCH_BYTES)
+            if not block:
+                break
+            data = carry + block
+            names.update(m.group(1).decode("ascii").lower() for m in _CREATE_TABLE.finditer(data))
+            carry = data[-256:]
+    return frozenset(names)
+
+
 def table_names(source: Source, head: bytes) -> frozenset[str]:
     """Tables of a SQLite source (empty when it is not SQLite); cached so that the four
-    browser sniffers copy a database once."""
+    browser sniffers copy a database once. A damaged database is named by the CREATE TABLE
+    texts still in its bytes, so that its parser runs and reports the damage."""
     if not head.startswith(SQLITE_MAGIC):
         return frozenset()
     stat = source.path.stat()
-    return _tables_cached(str(source.path), stat.st_size, stat.st_mtime_ns, source.compression)
+    key = (str(source.path), stat.st_size, stat.st_mtime_ns, source.compression)
+    return _tables_cached(*key) or _tables_in_bytes(*key)
 
 
 def sniff_tables(source: Source, head: bytes, required: Iterable[str]) -> float:
