@@ -162,8 +162,12 @@ class SpecParser:
         head = source.head(EDGE_BYTES)
         tail = source.tail(EDGE_BYTES)
         tracker = ts.YearTracker()
+        codec = "utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be" if head.startswith(b"\xfe\xff") else None
         for part in (head, tail):
-            text = part.decode("utf-8", errors="replace")
+            if codec and part is tail:
+                # the tail starts after a b"\n" byte; in UTF-16LE the newline's zero byte follows
+                part = tail[1:] if codec == "utf-16-le" and tail[:1] == b"\x00" else tail
+            text = decode_text(part) if part is head or codec is None else part.decode(codec, errors="replace")
             good, _, _ = self._transform(split_lines(text), 1, ctx)
             if good.height:
                 tracker.assign(good["_naive"])
