@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -167,21 +169,34 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
 
 
 def _write_parts(frames, index: int, parts_dir: Path, result: IngestResult, summary: InputSummary) -> None:
-    for frame in frames:
-        if frame.height == 0:
-            continue
-        validate(frame)
-        part = parts_dir / f"{index:05d}-{len(result.parts):06d}.parquet"
-        frame.write_parquet(part, compression="lz4", statistics=False)
-        result.parts.append(part)
-        summary.parts.append(part)
-        summary.events += frame.height
-        first, last = frame["timestamp"].min(), frame["timestamp"].max()
-        if summary.in_order and (not frame["timestamp"].is_sorted()
-                                 or (summary.last is not None and first < summary.last)):
-            summary.in_order = False
-        summary.first = first if summary.first is None else min(summary.first, first)
-        summary.last = last if summary.last is None else max(summary.last, last)
+    """Each frame to a part file on a writer thread, so that writing overlaps parsing."""
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: deque = deque()
+        try:
+            for frame in frames:
+                if frame.height == 0:
+                    continue
+                validate(frame)
+                part = parts_dir / f"{index:05d}-{len(result.parts):06d}.parquet"
+                pending.append(writer.submit(frame.write_parquet, part, compression="lz4", statistics=False))
+                while len(pending) > 2:  # bound the frames held in memory
+                    pending.popleft().result()
+                _account(frame, part, result, summary)
+        finally:
+            for future in pending:
+                future.result()
+
+
+def _account(frame: pl.DataFrame, part: Path, result: IngestResult, summary: InputSummary) -> None:
+    result.parts.append(part)
+    summary.parts.append(part)
+    summary.events += frame.height
+    first, last = frame["timestamp"].min(), frame["timestamp"].max()
+    if summary.in_order and (not frame["timestamp"].is_sorted()
+                             or (summary.last is not None and first < summary.last)):
+        summary.in_order = False
+    summary.first = first if summary.first is None else min(summary.first, first)
+    summary.last = last if summary.last is None else max(summary.last, last)
 
 
 def write_timeline(result: IngestResult, out: Path) -> None:
