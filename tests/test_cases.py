@@ -92,11 +92,13 @@ def test_every_log_is_read_by_its_parser_with_one_malformed_line(name, reports):
     doc, _, _ = reports(name)
     case = load(name)
     assert doc["unrecognized"] == []
+    reported = datetime.fromisoformat(case["reported_at"])
     read = {item["source_file"]: item for item in doc["inputs"]}
     assert {f: read[f]["source_format"] for f in read} == case["formats"]
     for source_file, item in read.items():
         binary = (CASES / name / "logs" / source_file).read_bytes()[:16] == SQLITE_MAGIC
         assert item["events"] > 0, source_file
+        assert datetime.fromisoformat(item["last"]) <= reported, source_file  # nothing logged after the call
         assert item["unparsed"] == (0 if binary else 1), source_file
 
 
