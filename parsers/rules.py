@@ -14,6 +14,7 @@ from parsers.spec import FIELD_COLUMNS, Rule
 # value in Python, and a rule then only looks at the rows holding a matching value; the
 # message is tested in polars, and only on those rows.
 _CHEAP_LIMIT = 5000
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
 @lru_cache(maxsize=200_000)
@@ -79,9 +80,20 @@ def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
     index = _RowIndex(frame)
     taken = np.zeros(frame.height, dtype=bool)
     everything = np.arange(frame.height, dtype=np.int64)
+    # Rules that only test the message would each scan every row; one pass of their union
+    # finds the few rows any of them can match.
+    message_only = [r for r in rules if set(r.when) == {"message"}]
+    grouped = {id(r) for r in message_only} if len(message_only) > 1 else set()
+    union_rows: np.ndarray | None = None
     pieces: list[pl.DataFrame] = []
     for rule in rules:
-        candidates = None
+        if union_rows is None and id(rule) in grouped:
+            # named groups become plain ones: the same name may appear in several rules
+            union = "|".join("(?:" + _NAMED_GROUP.sub("(?:", r.when_source["message"]) + "\n)"
+                             for r in message_only)
+            hits = frame["message"].cast(pl.String).str.contains("(?x)" + union).fill_null(False)
+            union_rows = hits.arg_true().to_numpy().astype(np.int64)
+        candidates = union_rows if id(rule) in grouped else None
         deferred = []
         for name in rule.when:
             rows = index.rows(rule, name) if name != "message" else None

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 
 import polars as pl
 
 from parsers.base import ParseContext, Source, decode_text
+from parsers.engine import split_lines
 from parsers.schema import conform
 
 # First header cell: "(PDH-CSV 4.0) (Pacific Standard Time)(480)"; 480 = minutes west of UTC.
 PDH_HEADER = re.compile(r'^"?\(PDH-CSV (?P<version>[\d.]+)\)\s*\((?P<zone>[^)]*)\)\((?P<bias>-?\d+)\)')
 # "\\HOST\Processor(_Total)\% Processor Time"
 COUNTER = re.compile(r"^\\\\(?P<host>[^\\]+)\\(?P<object>[^\\(]+)(?:\((?P<instance>.*)\))?\\(?P<counter>.+)$")
+# One CSV field: quoted (quotes doubled inside) or bare. A row is read only when the whole line
+# is such fields: a row cut off inside a quote is reported alone instead of swallowing the file.
+FIELD = r'"(?:[^"]|"")*"|[^",]*'
+ROW = rf"^(?:{FIELD})(?:,(?:{FIELD}))*$"
 TIME_FORMATS = ("%m/%d/%Y %H:%M:%S%.f", "%m/%d/%Y %H:%M:%S")
 # (object, counter) -> (metric, scale, machine-wide instance only)
 NORMALIZED = {
@@ -41,6 +45,27 @@ def metric_for(column: str) -> dict:
     return {"metric": metric, "scale": scale, "host": match["host"], "instance": instance}
 
 
+def split_fields(lines: pl.Series) -> pl.Series:
+    """Each line's CSV fields, unquoted (a list per line); meaningful for well-formed rows only."""
+    # the leading comma makes every field match non-empty, so empty fields are kept in place
+    cells = (pl.lit(",") + pl.col("line")).str.extract_all(rf",(?:{FIELD})").list.eval(
+        pl.element().str.strip_prefix(",").pipe(
+            lambda cell: pl.when(cell.str.starts_with('"'))
+            .then(cell.str.slice(1, cell.str.len_chars() - 2).str.replace_all('""', '"', literal=True))
+            .otherwise(cell)))
+    return pl.DataFrame({"line": lines}).select(cells.alias("fields"))["fields"]
+
+
+def unparsed_reason(raw: str, well_formed: bool) -> str:
+    if not raw:
+        return "empty line"
+    if not well_formed:
+        if raw.count('"') % 2:
+            return "unclosed quote: the row is cut off mid-field"
+        return "malformed CSV quoting"
+    return "no time or no numeric counter value"
+
+
 class PerfmonCsvParser:
     name = "perfmon_csv"
 
@@ -48,31 +73,42 @@ class PerfmonCsvParser:
         return 0.95 if PDH_HEADER.match(decode_text(head[:400]).lstrip()) else 0.0
 
     def parse(self, source: Source, ctx: ParseContext) -> Iterator[pl.DataFrame]:
-        text = decode_text(source.read_bytes())
-        header = PDH_HEADER.match(text.lstrip())
+        lines = split_lines(decode_text(source.read_bytes()))
+        filled = (lines.str.strip_chars() != "").arg_true()
+        first = int(filled[0]) if filled.len() else 0
+        header = PDH_HEADER.match(lines[first].lstrip()) if filled.len() else None
         if header is None:
             ctx.warn(f"{ctx.source_file}: no PDH-CSV header; not read as PerfMon CSV")
             return
         bias = int(header["bias"])
         ctx.assume(f"{ctx.source_file}: PerfMon times are local to '{header['zone']}'; read with its "
                    f"header offset UTC{-bias / 60:+g} h (no daylight-saving change applied)")
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=True)
-        time_col, counters = frame.columns[0], frame.columns[1:]
-        frame = frame.with_row_index("source_line", offset=2).with_columns(pl.col("source_line").cast(pl.Int64))
-        ctx.units += frame.height
-        naive = pl.coalesce([pl.col(time_col).str.strip_chars().str.strptime(pl.Datetime("us"), f, strict=False)
+        columns = split_fields(lines.slice(first, 1))[0].to_list()
+        counters = columns[1:]
+        rows = pl.DataFrame({"line": lines.slice(first + 1)}).with_columns(
+            (pl.int_range(pl.len(), dtype=pl.Int64) + first + 2).alias("source_line"),
+            pl.col("line").str.contains(ROW).alias("_well_formed"),
+        )
+        ctx.units += rows.height
+        fields = split_fields(rows["line"])
+        frame = rows.with_columns(
+            [fields.list.get(i, null_on_oob=True).alias(name) for i, name in enumerate(columns)]
+        )
+        naive = pl.coalesce([pl.col(columns[0]).str.strip_chars().str.strptime(pl.Datetime("us"), f, strict=False)
                              for f in TIME_FORMATS])
         frame = frame.with_columns(
-            (naive + pl.duration(minutes=bias)).dt.replace_time_zone("UTC").alias("timestamp"),
-            pl.concat_str([pl.col(c).fill_null("") for c in frame.columns[1:]], separator=",").alias("raw"),
+            pl.when(pl.col("_well_formed")).then(naive + pl.duration(minutes=bias))
+            .dt.replace_time_zone("UTC").alias("timestamp"),
+            pl.col("line").str.strip_chars().alias("raw"),
         )
         long = frame.unpivot(index=["source_line", "timestamp", "raw"], on=counters,
                              variable_name="column", value_name="text")
         long = long.with_columns(pl.col("text").str.strip_chars().cast(pl.Float64, strict=False).alias("value"))
         long = long.filter(pl.col("timestamp").is_not_null() & pl.col("value").is_not_null())
-        good = set(long["source_line"].unique().to_list())
-        for line, raw in frame.filter(~pl.col("source_line").is_in(list(good))).select("source_line", "raw").iter_rows():
-            ctx.add_unparsed(line, "no time or no numeric counter value", raw or "")
+        good = long["source_line"].unique()
+        bad = frame.filter(~pl.col("source_line").is_in(good.implode())).select("source_line", "raw", "_well_formed")
+        for line, raw, well_formed in bad.iter_rows():
+            ctx.add_unparsed(line, unparsed_reason(raw, well_formed), raw)
         if long.height == 0:
             return
         info = pl.DataFrame([{"column": c, **metric_for(c)} for c in counters],

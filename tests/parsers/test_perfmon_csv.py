@@ -43,3 +43,34 @@ def test_per_cpu_counter_keeps_its_name():
 def test_sniff(tmp_path):
     assert PerfmonCsvParser().sniff(Source(SAMPLE, SAMPLE.name), SAMPLE.read_bytes()) > 0.9
     assert PerfmonCsvParser().sniff(Source(SAMPLE, "x.csv"), b'"Date","Value"\n') == 0.0
+
+
+CUT_ROW = (
+    '"(PDH-CSV 4.0) (W. Europe Standard Time)(-60)","\\\\WS-ANN\\Processor(_Total)\\% Processor Time",'
+    '"\\\\WS-ANN\\Process(a,b)\\% Processor Time"\r\n'
+    '"11/22/2026 09:00:01.000","3.5","1.0"\r\n'
+    '"11/22/2026 09:00:16.000","4.5","2.0"\r\n'
+    '"11/22/2026 09:00:3\r\n'
+    '"11/22/2026 09:00:46.000","5.5",""\r\n'
+    '\r\n'
+    '"11/22/2026 09:01:01.000","6.5","3.0"\r\n'
+)
+
+
+def test_row_cut_mid_field_is_one_unparsed_line(tmp_path):
+    """A row cut inside a quote used to make the CSV reader fail, and the whole file gave nothing."""
+    path = tmp_path / "cut.csv"
+    path.write_bytes(CUT_ROW.encode())
+    events, ctx = run(PerfmonCsvParser(), path, tmp_path / "work")
+    assert sorted(events["source_line"].unique().to_list()) == [2, 3, 5, 7]
+    assert [(u.line, u.reason) for u in ctx.unparsed] == [
+        (4, "unclosed quote: the row is cut off mid-field"), (6, "empty line")]
+    assert ctx.unparsed[0].excerpt == '"11/22/2026 09:00:3'
+    after = by_id(events, ctx, f"7:{TOTAL_CPU}")
+    assert after["timestamp"] == datetime(2026, 11, 22, 8, 1, 1, tzinfo=timezone.utc)
+    assert after["metric_value"] == 6.5
+    # a comma inside a quoted header cell stays in the counter's name
+    assert by_id(events, ctx, "3:\\\\WS-ANN\\Process(a,b)\\% Processor Time")["metric_value"] == 2.0
+    assert events.filter(events["source_line"] == 5).height == 1
+    assert ctx.units == 6
+    assert_line_accounting(events, ctx)
