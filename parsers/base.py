@@ -152,6 +152,16 @@ class ParseContext:
             self.assumptions.append(message)
 
 
+def provenance(ctx: "ParseContext", source_format: str, key: str = "source_line") -> list[pl.Expr]:
+    """The columns that say where an event comes from: its format, its file, and the id that
+    findings cite (`<first 8 of sha256>:<key>`, key being the line or record column)."""
+    return [
+        pl.lit(source_format).alias("source_format"),
+        pl.lit(ctx.source_file).alias("source_file"),
+        (pl.lit(ctx.id_prefix + ":") + pl.col(key).cast(pl.String)).alias("event_id"),
+    ]
+
+
 class RestartParse(Exception):
     """A parser learnt something at the end of a file that changes what it already yielded
     (e.g. the year of a year-less log); the caller drops those frames and parses again with

@@ -7,11 +7,10 @@ import json
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
-from pathlib import Path
 
 import polars as pl
 
-from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks
+from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks, provenance
 from parsers.rules import apply_rules, join_bodies, json_body
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
@@ -303,9 +302,7 @@ class SpecParser:
             pl.col("category").fill_null(spec.category),
             join_bodies(pl.col("_extra"), rule_extra).alias("extra"),
             pl.lit(self._quality).alias("timestamp_quality"),
-            pl.lit(spec.name).alias("source_format"),
-            pl.lit(ctx.source_file).alias("source_file"),
-            (pl.lit(ctx.id_prefix + ":") + pl.col("source_line").cast(pl.String)).alias("event_id"),
+            *provenance(ctx, spec.name),
         )
         drop = [c for c in ("_extra", "_rule_extra", "_rule") if c in out.columns]
         return out.drop(drop)

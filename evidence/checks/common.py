@@ -95,12 +95,13 @@ class CheckInput:
             return now - DEFAULT_LOOKBACK, now, False
         return start or (end - DEFAULT_LOOKBACK), end or now, True
 
-
     def _dating_window(self) -> dict | None:
-        """The window of the onset that dates this claim ("slow since Monday")."""
+        """From the start of the onset that dates this claim ("down, it started two days ago") to
+        the report: a symptom the customer dates is one they still have when they call."""
         for other in self.claims.values():
             if other.get("dates") == self.claim.get("id") and other.get("window"):
-                return other["window"]
+                window = other["window"]
+                return {"start": window["start"], "end": None} if window.get("start") else window
         return None
 
 

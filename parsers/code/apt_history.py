@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 import polars as pl
 
 from parsers import timestamps as ts
-from parsers.base import ParseContext, Source, decode_text
+from parsers.base import ParseContext, Source, decode_text, provenance
 from parsers.engine import dumps_extra, name_hint, split_lines
 from parsers.schema import conform
 
@@ -170,8 +170,6 @@ class AptHistoryParser:
         frame = frame.with_columns(
             ts.localize(pl.col("_naive"), ctx.tz).alias("timestamp"),
             pl.lit("tz_assumed").alias("timestamp_quality"),
-            pl.lit(self.name).alias("source_format"),
-            pl.lit(ctx.source_file).alias("source_file"),
-            (pl.lit(ctx.id_prefix + ":") + pl.col("_id")).alias("event_id"),
+            *provenance(ctx, self.name, "_id"),
         )
         return conform(frame)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from parsers.base import ParseContext
+from parsers.base import ParseContext, provenance
 from parsers.schema import conform
 
 # Microseconds between 1601-01-01 (WebKit/Chrome, also FILETIME's origin) and 1970-01-01.
@@ -82,10 +82,8 @@ def to_events(frame: pl.DataFrame, ctx: ParseContext, fmt: str, table: str,
                   if extra else pl.lit(None, dtype=pl.String))
     frame = frame.with_columns(
         extra_json.alias("extra"),
-        (pl.lit(ctx.id_prefix + ":") + pl.col("source_record")).alias("event_id"),
+        *provenance(ctx, fmt, "source_record"),
         pl.lit("exact").alias("timestamp_quality"),
-        pl.lit(fmt).alias("source_format"),
-        pl.lit(ctx.source_file).alias("source_file"),
         pl.lit("browser").alias("category"),
     )
     return conform(frame)

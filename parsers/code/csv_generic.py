@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from parsers.base import ParseContext, Source, decode_text
+from parsers.base import ParseContext, Source, decode_text, provenance
 from parsers.code.guess_time import TIME_KEYS, parse_time, parses_mostly, severity_of, to_utc_column
 from parsers.engine import dumps_extra
 from parsers.schema import conform, empty_events
@@ -139,8 +139,6 @@ class CsvGenericParser:
             pl.lit("log_line").alias("action"),
             pl.lit("unknown").alias("outcome"),
             pl.lit("other").alias("category"),
-            pl.lit(self.name).alias("source_format"),
-            pl.lit(ctx.source_file).alias("source_file"),
-            (pl.lit(ctx.id_prefix + ":") + pl.col("source_line").cast(pl.String)).alias("event_id"),
+            *provenance(ctx, self.name, "source_line"),
         )
         return conform(frame)

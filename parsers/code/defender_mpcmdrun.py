@@ -33,10 +33,9 @@ from datetime import datetime
 
 import polars as pl
 
-from parsers import timestamps as ts
 from parsers.base import ParseContext, Source, decode_text
 from parsers.engine import dumps_extra
-from parsers.schema import conform
+from parsers.code.line_rows import local_line_frame
 
 LAYOUT = "layout line"
 _COMMAND = re.compile(r"^\s*MpCmdRun:\s*Command Line:\s*(?P<command>.*)$", re.IGNORECASE)
@@ -218,16 +217,4 @@ class DefenderMpCmdRunParser:
         return rows
 
     def _frame(self, rows: list[dict], ctx: ParseContext) -> pl.DataFrame:
-        frame = pl.DataFrame(rows, schema={
-            "source_line": pl.Int64, "_naive": ts.NAIVE, "raw": pl.String, "message": pl.String,
-            "action": pl.String, "outcome": pl.String, "severity": pl.String, "extra": pl.String})
-        frame = frame.with_columns(
-            ts.localize(pl.col("_naive"), ctx.tz).alias("timestamp"),
-            pl.lit("tz_assumed").alias("timestamp_quality"),
-            pl.lit(self.name).alias("source_format"),
-            pl.lit(ctx.source_file).alias("source_file"),
-            pl.lit("malware").alias("category"),
-            pl.lit("MpCmdRun.exe").alias("process"),
-            (pl.lit(ctx.id_prefix + ":") + pl.col("source_line").cast(pl.String)).alias("event_id"),
-        )
-        return conform(frame)
+        return local_line_frame(rows, ctx, self.name, "malware", "MpCmdRun.exe")

@@ -1,7 +1,8 @@
 """Windows events exported as CSV (Event Viewer, Get-WinEvent/Get-EventLog | Export-Csv) -> event rows via the tables.
 
 These exports carry no EventData, only the rendered message; the "Label: value" lines of that
-message stand in for the EventData fields the tables name (Account Name -> TargetUserName, ...).
+message, in the display language of the machine that exported it, stand in for the EventData
+fields the tables name (Account Name / Nom du compte -> TargetUserName, ...; winevent_labels).
 Times are local wall-clock times without a zone, so they are read in the case zone.
 """
 
@@ -10,13 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterator
 from pathlib import PurePath
 
 import polars as pl
 
 from parsers.base import ParseContext, Source, decode_text
+from parsers.code.winevent_labels import load_labels, message_fields, normalized
 from parsers.code.winevent_map import RAW_CHARS, normalized_frame, to_events
 from parsers.code.winevent_tables import load_tables
 
@@ -34,50 +35,23 @@ _ALIASES = {
     "text": ("Message",),
     "task": ("Task Category", "TaskDisplayName"),
 }
-_LEVEL_NAMES = {"critical": 1, "error": 2, "warning": 3, "information": 4, "verbose": 5}
-_AUDIT = {"audit success": "0x8020000000000000", "successaudit": "0x8020000000000000",
-          "audit failure": "0x8010000000000000", "failureaudit": "0x8010000000000000"}
-# Message labels -> EventData names (first occurrence, or last where the target comes last).
-_LABELS = {
-    "Source Network Address": "IpAddress", "Workstation Name": "WorkstationName",
-    "Logon Type": "LogonType", "New Process Name": "NewProcessName", "New Process ID": "NewProcessId",
-    "Creator Process Name": "ParentProcessName", "Process Command Line": "CommandLine",
-    "Process Name": "ProcessName", "Process ID": "ProcessId", "Service Name": "ServiceName",
-    "Service File Name": "ServiceFileName", "Task Name": "TaskName",
-    "Caller Computer Name": "CallerComputerName", "Status": "Status", "Sub Status": "SubStatus",
-    "Account Domain": "TargetDomainName", "Faulting application name": "AppName",
-    "Faulting module name": "ModuleName", "Exception code": "ExceptionCode",
-}
-_LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z ]{1,40}):\s*(.*?)\s*$")
-_SERVICE_STATE = re.compile(r"^The (.+) service entered the (.+) state\.?$")
 # (format, does it say AM/PM) in the order tried; ambiguous day/month is reported as an assumption.
 _TIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S",
                  "%d.%m.%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S")
-_VIEWER_HEADER = re.compile(r"^(Level|Keywords),Date and Time,Source,Event ID,Task Category")
+# PowerShell's own level names, which are never translated
+_LEVEL_NAMES = {"critical": 1, "error": 2, "warning": 3, "information": 4, "verbose": 5}
+_AUDIT = {"successaudit": "0x8020000000000000", "failureaudit": "0x8010000000000000"}
 
 
-def message_fields(text: str | None, event_code: str | None) -> dict:
-    """EventData-like fields read from a rendered message."""
-    if not text:
-        return {}
-    fields: dict[str, str] = {}
-    accounts = []
-    for line in text.splitlines():
-        match = _LABEL_LINE.match(line)
-        if not match or not match.group(2):
-            continue
-        label, value = match.group(1).strip(), match.group(2)
-        if label == "Account Name":
-            accounts.append(value)
-        elif label in _LABELS:
-            # Application Error puts several "label: value," pairs on one line
-            fields.setdefault(_LABELS[label], value.split(", ")[0] if label.startswith("Faulting") else value)
-    if accounts:
-        fields["SubjectUserName"] = accounts[0]
-        fields["TargetUserName"] = accounts[-1]
-    if event_code == "7036" and (match := _SERVICE_STATE.match(text.strip())):
-        fields["param1"], fields["param2"] = match.group(1), match.group(2)
-    return fields
+def viewer_header(cells: list[str]) -> list[str]:
+    """Event Viewer column names in English whatever the display language (others unchanged)."""
+    columns = load_labels().columns
+    return [columns.get(normalized(cell), cell) for cell in cells]
+
+
+def _is_viewer_header(line: str) -> bool:
+    cells = viewer_header(next(csv.reader([line]), []))
+    return len(cells) >= 4 and cells[0] in ("Level", "Keywords") and cells[1:4] == ["Date and Time", "Source", "Event ID"]
 
 
 def _pick(row: dict, names: tuple[str, ...]) -> str | None:
@@ -88,10 +62,17 @@ def _pick(row: dict, names: tuple[str, ...]) -> str | None:
     return None
 
 
+def _audit(text: str | None) -> str | None:
+    if not text:
+        return None
+    key = normalized(text)
+    return _AUDIT.get(key) or load_labels().audit.get(key)
+
+
 def _keywords(value: str | None, level_text: str | None) -> str | None:
     for text in (value, level_text):
-        if text and text.strip().lower() in _AUDIT:
-            return _AUDIT[text.strip().lower()]
+        if mask := _audit(text):
+            return mask
     if value and value.lstrip("-").isdigit():  # PowerShell writes the 64-bit mask as a signed long
         return f"0x{int(value) & 0xFFFFFFFFFFFFFFFF:016x}"
     return value if value and value.startswith("0x") else None
@@ -102,8 +83,10 @@ def _level(value: str | None) -> int | None:
         return None
     if value.isdigit():
         return int(value)
-    lowered = value.strip().lower()
-    return 4 if lowered in _AUDIT else _LEVEL_NAMES.get(lowered)
+    if _audit(value):
+        return 4
+    key = normalized(value)
+    return _LEVEL_NAMES.get(key) or load_labels().levels.get(key)
 
 
 class EvtxCsvParser:
@@ -115,7 +98,7 @@ class EvtxCsvParser:
         if first.startswith(("#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord",
                              "#TYPE System.Diagnostics.EventLogEntry")):
             return 0.95
-        if _VIEWER_HEADER.match(first):
+        if _is_viewer_header(first):
             return 0.95
         header = first.replace('"', "").split(",")
         if "TimeCreated" in header and ("Id" in header or "ProviderName" in header):
@@ -130,6 +113,7 @@ class EvtxCsvParser:
         header = next(reader, None)
         if header is None:
             return
+        header = viewer_header(header)
         if header and header[-1] == "Task Category":
             header = header + ["Message"]  # Event Viewer leaves the message column unnamed
         tables = load_tables()
