@@ -267,10 +267,13 @@ def robust_level(values: pl.Series) -> tuple[float, float]:
 
 
 def first_burst(events: pl.DataFrame, timeline: Timeline, min_count: int) -> pl.DataFrame:
-    """Per source, the events from the first time bucket whose count rises above the source's own
-    baseline (median + 3 MAD of its buckets over the file's whole span, zeros included) and
-    reaches min_count; the earliest such bucket across sources. Empty when nothing stands out."""
-    best: pl.DataFrame | None = None
+    """The symptom's events from its first burst on: per source, the first time bucket whose
+    count rises above the source's own baseline (median + 3 MAD of its buckets over the file's
+    whole span, zeros included) and reaches min_count; the earliest such bucket across sources,
+    with whatever any source logged in the bucket's length before it (the service that failed
+    seconds before the 502s). Empty when nothing stands out. A lone event in a file that is
+    usually silent is background, not a burst: min_count says how many make one."""
+    best: tuple[datetime, int] | None = None
     for name in sorted(events["source_file"].unique().to_list()):
         mine = events.filter(pl.col("source_file") == name)
         cov = timeline.source(name)
@@ -289,7 +292,38 @@ def first_burst(events: pl.DataFrame, timeline: Timeline, min_count: int) -> pl.
         over = [i for i, c in enumerate(series.to_list()) if c >= limit and c > median]
         if not over:
             continue
-        burst = keyed.filter(pl.col("_b") >= over[0]).drop("_b")
-        if best is None or burst["timestamp"].min() < best["timestamp"].min():
-            best = burst
-    return best if best is not None else events.clear()
+        begins = keyed.filter(pl.col("_b") >= over[0])["timestamp"].min()
+        if best is None or begins < best[0]:
+            best = (begins, bucket)
+    if best is None:
+        return events.clear()
+    begins, bucket = best
+    return events.filter(pl.col("timestamp") >= begins - timedelta(seconds=bucket))
+
+
+def covered_time(timeline: Timeline, source_files: list[str], start: datetime, end: datetime) -> timedelta:
+    """How much of [start, end] the given sources were writing through: first to last event,
+    less their gaps, overlaps counted once. A symptom absent from this time is absent from logs
+    that were running."""
+    pieces: list[tuple[datetime, datetime]] = []
+    for cov in timeline.sources:
+        if cov.source_file not in source_files or cov.first >= end or cov.last <= start:
+            continue
+        cursor = max(cov.first, start)
+        stop = min(cov.last, end)
+        for gap in sorted((g for g in timeline.gaps if g.source_file == cov.source_file), key=lambda g: g.start):
+            if gap.end <= cursor or gap.start >= stop:
+                continue
+            if gap.start > cursor:
+                pieces.append((cursor, gap.start))
+            cursor = max(cursor, gap.end)
+        if stop > cursor:
+            pieces.append((cursor, stop))
+    total, reach = timedelta(0), None
+    for a, b in sorted(pieces):
+        if reach is not None and a < reach:
+            a = reach
+        if b > a:
+            total += b - a
+        reach = b if reach is None else max(reach, b)
+    return total

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from parsers.base import ParseContext, Source, decode_text, provenance
-from parsers.code.guess_time import TIME_KEYS, parse_time, parses_mostly, severity_of, to_utc_column
+from parsers.base import ParseContext, Source, decode_text
+from parsers.code.guess_time import TIME_KEYS, parse_time, parses_mostly, severity_of, generic_frame
 from parsers.engine import dumps_extra
-from parsers.schema import conform, empty_events
 
 DELIMITERS = (",", ";", "\t", "|")
 _TIMEISH = re.compile(r"(?i)time|date|^ts$|^when$|created|logged")
@@ -128,17 +127,4 @@ class CsvGenericParser:
             row["extra"] = dumps_extra(extra) if extra else None
             rows.append(row)
             times.append(when)
-        if not rows:
-            return empty_events()
-        frame = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]} | {"source_line": pl.Int64})
-        timestamp, quality = to_utc_column(times, ctx.tz)
-        if (quality == "tz_assumed").any():
-            ctx.assume(f"{ctx.source_file}: times without a zone, read as {ctx.tz}")
-        frame = frame.with_columns(
-            timestamp, quality,
-            pl.lit("log_line").alias("action"),
-            pl.lit("unknown").alias("outcome"),
-            pl.lit("other").alias("category"),
-            *provenance(ctx, self.name, "source_line"),
-        )
-        return conform(frame)
+        return generic_frame(rows, times, ctx, self.name)

@@ -17,7 +17,7 @@ from pathlib import PurePath
 import polars as pl
 
 from parsers.base import ParseContext, Source, decode_text
-from parsers.code.winevent_labels import load_labels, message_fields, normalized
+from parsers.code.winevent_labels import as_event_data, load_labels, message_fields, normalized
 from parsers.code.winevent_map import RAW_CHARS, normalized_frame, to_events
 from parsers.code.winevent_tables import load_tables
 
@@ -179,7 +179,7 @@ class EvtxCsvParser:
             columns["computer"].append(_pick(row, _ALIASES["computer"]))
             columns["user_sid"].append(_pick(row, _ALIASES["user_sid"]))
             columns["sys_pid"].append(int(pid) if pid and pid.isdigit() else None)
-            columns["data"].append(json.dumps(fields, ensure_ascii=False, separators=(",", ":")) if fields else None)
+            columns["data"].append(json.dumps(as_event_data(fields), ensure_ascii=False, separators=(",", ":")) if fields else None)
             columns["raw"].append(json.dumps(row, ensure_ascii=False, separators=(",", ":"))[:RAW_CHARS])
             columns["text"].append(message)
             columns["quality"].append("tz_assumed")

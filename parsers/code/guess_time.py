@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 import polars as pl
 
 from parsers import timestamps as ts
+from parsers.base import ParseContext, provenance
+from parsers.schema import conform, empty_events
 
 _EPOCH = re.compile(r"^\d{9,19}(?:\.\d+)?$")
 # Layouts that are not ISO 8601 but cannot be misread (no day/month order question).
@@ -111,3 +113,23 @@ def severity_of(value: object) -> str | None:
     if isinstance(value, (int, float)):
         return _SEVERITY_NUMBERS.get(int(value))
     return _SEVERITY_WORDS.get(str(value).strip().lower())
+
+
+def generic_frame(rows: list[dict], times: list[datetime | None], ctx: ParseContext,
+                  source_format: str) -> pl.DataFrame:
+    """Rows of a generic reader (string fields, source_line) with their guessed times, as
+    plain log_line events; a zone assumption, where one was made, is recorded."""
+    if not rows:
+        return empty_events()
+    frame = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]} | {"source_line": pl.Int64})
+    timestamp, quality = to_utc_column(times, ctx.tz)
+    if (quality == "tz_assumed").any():
+        ctx.assume(f"{ctx.source_file}: times without a zone, read as {ctx.tz}")
+    pid = [pl.col("pid").cast(pl.Int64, strict=False)] if "pid" in frame.columns else []
+    return conform(frame.with_columns(
+        timestamp, quality, *pid,
+        pl.lit("log_line").alias("action"),
+        pl.lit("unknown").alias("outcome"),
+        pl.lit("other").alias("category"),
+        *provenance(ctx, source_format, "source_line"),
+    ))

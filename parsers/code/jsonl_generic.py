@@ -13,10 +13,9 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from parsers.base import ParseContext, Source, decode_text, iter_text_chunks, provenance
-from parsers.code.guess_time import TIME_KEYS, parse_time, parses_mostly, severity_of, to_utc_column
+from parsers.base import ParseContext, Source, decode_text, iter_text_chunks
+from parsers.code.guess_time import TIME_KEYS, parse_time, parses_mostly, severity_of, generic_frame
 from parsers.engine import dumps_extra, split_lines
-from parsers.schema import conform, empty_events
 
 MESSAGE_KEYS = ("message", "msg", "log", "text")
 SEVERITY_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname")
@@ -109,21 +108,7 @@ class JsonlGenericParser:
                 continue
             rows.append(self._row(obj, found, number, line))
             times.append(when)
-        if not rows:
-            return empty_events()
-        frame = pl.DataFrame(rows, schema={c: pl.String for c in rows[0]} | {"source_line": pl.Int64})
-        timestamp, quality = to_utc_column(times, ctx.tz)
-        if (quality == "tz_assumed").any():
-            ctx.assume(f"{ctx.source_file}: timestamps without a zone, read as {ctx.tz}")
-        frame = frame.with_columns(
-            timestamp, quality,
-            pl.col("pid").cast(pl.Int64, strict=False),
-            pl.lit("log_line").alias("action"),
-            pl.lit("unknown").alias("outcome"),
-            pl.lit("other").alias("category"),
-            *provenance(ctx, self.name, "source_line"),
-        )
-        return conform(frame)
+        return generic_frame(rows, times, ctx, self.name)
 
     def _row(self, obj: dict, time_field: str, number: int, line: str) -> dict:
         used = {time_field}

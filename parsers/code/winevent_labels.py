@@ -17,6 +17,7 @@ _FIELD_KEYS = {"occurrence", "cut", *LANGUAGES}
 _VIEWER_COLUMNS = ("level", "keywords", "time", "provider", "event_code", "task")
 # the 64-bit Keywords mask of a Security audit event, as an EVTX record carries it
 AUDIT_KEYWORDS = {"success": "0x8020000000000000", "failure": "0x8010000000000000"}
+_POSITIONAL = re.compile(r"^Data\.\d+$")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 
 
@@ -134,6 +135,15 @@ def load_labels_text(text: str) -> Labels:
 @lru_cache(maxsize=1)
 def load_labels() -> Labels:
     return load_labels_text((resources.files("parsers.code") / "winevent_labels.toml").read_text(encoding="utf-8"))
+
+
+def as_event_data(fields: dict[str, str]) -> dict:
+    """Fields in the shape the readers hand over: "Data.N" ones as the unnamed <Data> list."""
+    named = {k: v for k, v in fields.items() if not _POSITIONAL.match(k)}
+    positions = {int(k[5:]): v for k, v in fields.items() if _POSITIONAL.match(k)}
+    if positions:
+        named["Data"] = {"#text": [positions.get(i) for i in range(max(positions) + 1)]}
+    return named
 
 
 def message_fields(text: str | None, event_code: str | None) -> dict[str, str]:
