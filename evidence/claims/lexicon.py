@@ -55,6 +55,35 @@ def alternation(phrases, glued: bool = False) -> str:
     return "(?:" + "|".join(phrase_pattern(p, glued) for p in unique) + ")"
 
 
+# Between two parts of a symptom phrase: blanks, or nothing after an elision ("n'est", "s'affiche").
+_JOIN = r"(?:(?<=')\s*|\s+)"
+# {gap}: up to three words the customer put in between ("can't even reach", "gives us an error").
+_GAP = r"(?:\w+'\s*|[\w']+\s+){0,3}?"
+_SLOT = re.compile(r"^\{(\w+)\}$")
+
+
+def compose(pattern: str, slots: dict[str, list[str]], where: str) -> str:
+    """Regex for one grammar pattern: {slot} = any phrase of that word list, {gap} = a few
+    words, anything else = that word (with the usual * and accent rules)."""
+    parts: list[str] = []
+    gap = False
+    for token in pattern.split():
+        slot = _SLOT.match(token)
+        if slot and slot.group(1) == "gap":
+            gap = True
+            continue
+        if slot and slot.group(1) not in slots:
+            raise ValueError(f"{where}: pattern {pattern!r} names unknown word list {{{slot.group(1)}}}")
+        piece = alternation(slots[slot.group(1)]) if slot else phrase_pattern(token)
+        if parts:
+            parts.append(_JOIN + (_GAP if gap else ""))
+        parts.append(piece)
+        gap = False
+    if not parts or gap:
+        raise ValueError(f"{where}: pattern {pattern!r} must start and end with words")
+    return "".join(parts)
+
+
 def compile_phrases(phrases) -> re.Pattern[str]:
     return re.compile(alternation(phrases))
 
@@ -89,6 +118,16 @@ class Lexicon:
         raw = self.data.get("symptoms", {})
         return {kind: raw.get(str(kind), []) for kind in SYMPTOM_KINDS}
 
+    def symptom_regex(self, kind: Kind) -> str:
+        """The symptom's phrases, and the phrases its grammar builds from word lists
+        ([grammar.<kind>]: patterns over its own lists and the [text] ones such as inability)."""
+        table = self.data.get("grammar", {}).get(str(kind), {})
+        slots = {**{k: v for k, v in self.text.items() if isinstance(v, list)},
+                 **{k: v for k, v in table.items() if k != "patterns"}}
+        where = f"lang/{self.code}.toml [grammar.{kind}]"
+        built = [compose(p, slots, where) for p in table.get("patterns", [])]
+        return "|".join([alternation(self.symptoms[kind]), *built])
+
     def vocabulary(self) -> set[str]:
         """Folded single words that hint at this language, for detection."""
         words: set[str] = set()
@@ -107,6 +146,10 @@ class Lexicon:
         phrases.extend(self.text.get("denials", []))
         for forms in self.symptoms.values():
             phrases.extend(forms)
+        for table in self.data.get("grammar", {}).values():
+            for name, forms in table.items():
+                if name != "patterns":
+                    phrases.extend(forms)
         for phrase in phrases:
             for word in re.findall(r"\w+", fold(phrase.replace("*", ""))):
                 if len(word) > 1:

@@ -52,7 +52,7 @@ def _patterns(code: str) -> _Patterns:
         for w in sorted(words.get("clause_breaks", []), key=len, reverse=True)
     )
     return _Patterns(
-        symptoms={kind: re.compile(alternation(forms)) for kind, forms in lex.symptoms.items()},
+        symptoms={kind: re.compile(lex.symptom_regex(kind)) for kind in lex.symptoms},
         denials=re.compile(alternation(words.get("denials", []))),
         inability=re.compile(alternation(words.get("inability", []))),
         onset=re.compile(alternation(words.get("onset_verbs", []))),
@@ -206,11 +206,17 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
 
 def _symptom_spans(folded: str, pats: _Patterns, refs: list[TimeRef]) -> list[tuple[int, int, Kind]]:
     """Symptom words, longest first, never inside a time phrase."""
+    # Time words are blanked, not just avoided: a symptom said around one still reads whole
+    # ("die Seite lädt seit gestern nicht": the verb and its "nicht" enclose the time).
+    chars = list(folded)
+    for s, e in (span for r in refs for span in r.pieces):
+        chars[s:e] = " " * (e - s)
+    blanked = "".join(chars)
     found = []
     for kind, regex in pats.symptoms.items():
-        for m in regex.finditer(folded):
+        for m in regex.finditer(blanked):
             found.append((m.start(), m.end(), kind))
-    taken = [span for r in refs for span in r.pieces]
+    taken: list[tuple[int, int]] = []
     chosen = []
     for s, e, kind in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
         if not _overlaps((s, e), taken):

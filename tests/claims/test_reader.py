@@ -1,10 +1,12 @@
 """Claims from statements: several per statement, denials, onsets that date a symptom."""
 
+import re
 from datetime import datetime
 
 import pytest
 
 from evidence.claims import ClaimsInputError, Kind, Polarity, read_claims
+from evidence.claims.lexicon import compose
 
 AT = datetime.fromisoformat("2026-11-25T15:00:00+01:00")
 
@@ -73,3 +75,15 @@ def test_bad_input_raises_one_line_error(text, tz, lang, message):
     with pytest.raises(ClaimsInputError, match=message) as info:
         read_claims(text, AT, tz, lang=lang)
     assert "\n" not in str(info.value)
+
+
+def test_symptom_grammar_names_known_word_lists():
+    assert re.fullmatch(compose("{inability} {gap} {reach}", {"inability": ["can't"], "reach": ["reach*"]}, "t"),
+                        "can't even reach")
+    with pytest.raises(ValueError, match="unknown word list"):
+        compose("{inability} {nope}", {"inability": ["can't"]}, "lang/xx.toml [grammar.outage]")
+
+
+def test_outage_said_around_a_time_phrase_reads_whole():
+    claims = read_claims("Die Seite lädt seit gestern nicht", AT, "Europe/Berlin", lang="de").claims
+    assert {(c.kind, c.polarity) for c in claims} == {(Kind.OUTAGE, Polarity.ASSERTED), (Kind.ONSET, Polarity.ASSERTED)}

@@ -32,7 +32,7 @@ def test_apache_2k_client_errors_and_zone():
     assert line(events, 1)["timestamp"] == datetime(2005, 12, 4, 9, 47, 44, tzinfo=timezone.utc)
     assert events["timestamp_quality"].unique().to_list() == ["tz_assumed"]
     assert any("America/New_York" in a for a in ctx.assumptions)
-    denied = events.filter(pl.col("action") == "http_request")
+    denied = events.filter(pl.col("action") == "client_error")
     assert denied.height == 32 and denied["outcome"].unique().to_list() == ["failure"]
     row = line(events, 132)
     assert row["src_ip"] == "222.166.160.184"

@@ -7,9 +7,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from parsers.base import ParseContext, Source
 from parsers.code.evtx_csv import EvtxCsvParser, message_fields
+from parsers.code.winevent_labels import load_labels_text
+from parsers.spec import SpecError
 from parsers.schema import validate
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_logs" / "evtx_csv"
@@ -85,3 +88,79 @@ def test_sniff() -> None:
     for path in SAMPLES.glob("*.csv"):
         assert parser.sniff(Source(path, path.name), path.read_bytes()) >= 0.9
     assert parser.sniff(Source(SAMPLES, "x.csv"), b"time,value\n2026-01-01,3\n") == 0.0
+
+
+# An Event Viewer export from a French Windows: translated column and level names, dd/mm/yyyy,
+# messages whose labels are French (and the 1000 template puts no colon after the first label).
+FRENCH_VIEWER = """\ufeffNiveau,Date et heure,Source,ID de l’événement,Catégorie de la tâche
+Erreur,26/11/2026 17:48:30,Application Error,1000,(100),"Nom de l’application défaillante OUTLOOK.EXE, version : 16.0.17928.20156, horodatage : 0x6720a0f1
+Nom du module défaillant : mso20win32client.dll, version : 16.0.17928.20114, horodatage : 0x671fb2c4
+Code d’exception : 0xc0000005"
+Erreur,26/11/2026 17:50:02,Application Error,1000,(100),"Nom de l’application défaillante : WINWORD.EXE, version : 16.0.1.0, horodatage : 0x6720a0f1"
+Information,26/11/2026 18:00:00,Service Control Manager,7036,Aucun,Le service Windows Update est entré dans l’état : arrêté.
+Erreur,26/11/2026 18:01:00,Service Control Manager,7034,Aucun,Le service Spouleur d’impression s’est arrêté de façon inattendue. Il s’est arrêté 1 fois.
+"""
+
+
+def test_french_event_viewer_export_names_the_crashing_app(tmp_path) -> None:
+    path = tmp_path / "Application.csv"
+    path.write_text(FRENCH_VIEWER, encoding="utf-8")
+    assert EvtxCsvParser().sniff(Source(path, path.name), path.read_bytes()) >= 0.9
+    frame, ctx = parse(path, tz="Europe/Paris")
+    assert frame.height == 4 and ctx.unparsed_count == 0
+    crash = by_line(frame, 2)
+    assert (crash["action"], crash["process"], crash["severity"]) == ("crash", "OUTLOOK.EXE", "error")
+    assert crash["message"] == "1000 OUTLOOK.EXE crashed in mso20win32client.dll (exception 0xc0000005)"
+    assert crash["timestamp"] == datetime(2026, 11, 26, 16, 48, 30, tzinfo=timezone.utc)
+    assert by_line(frame, 5)["process"] == "WINWORD.EXE"  # the same label with its colon
+    stopped = by_line(frame, 6)
+    assert (stopped["action"], stopped["process"]) == ("service_stop", "Windows Update")
+    died = by_line(frame, 7)
+    assert (died["action"], died["process"]) == ("service_failed", "Spouleur d’impression")
+
+
+def test_message_fields_in_each_language() -> None:
+    crashes = {
+        "en": "Faulting application name: OUTLOOK.EXE, version: 16.0.1.0, time stamp: 0x6720a0f1",
+        "fr": "Nom de l'application défaillante : OUTLOOK.EXE, version : 16.0.1.0, horodatage : 0x6720a0f1",
+        "de": "Name der fehlerhaften Anwendung: OUTLOOK.EXE, Version: 16.0.1.0, Zeitstempel: 0x6720a0f1",
+        "it": "Nome dell'applicazione che ha generato l'errore: OUTLOOK.EXE, versione: 16.0.1.0, timestamp: 0x6720a0f1",
+        "es": "Nombre de la aplicación con errores: OUTLOOK.EXE, versión: 16.0.1.0, marca de tiempo: 0x6720a0f1",
+    }
+    for language, text in crashes.items():
+        assert message_fields(text, "1000") == {"AppName": "OUTLOOK.EXE"}, language
+    logon = ("Sujet :\n\tNom du compte :\t\tWS-042$\n\tDomaine du compte :\t\tEXAMPLE\n"
+             "Nouvelle ouverture de session :\n\tNom du compte :\t\tclaire\n\tDomaine du compte :\t\tCABINET\n"
+             "\tType d’ouverture de session :\t\t3\n\tAdresse du réseau source :\t192.0.2.44\n"
+             "\tNom du processus :\t\tC:\\Windows\\System32\\svchost.exe")
+    assert message_fields(logon, "4624") == {
+        "SubjectUserName": "WS-042$", "TargetUserName": "claire", "TargetDomainName": "CABINET",
+        "LogonType": "3", "IpAddress": "192.0.2.44", "ProcessName": "C:\\Windows\\System32\\svchost.exe"}
+    assert message_fields("Der Dienst \"Windows Update\" befindet sich jetzt im Status \"Beendet\".", "7036") == {
+        "param1": "Windows Update", "param2": "Beendet"}
+    # a label needs its colon unless Windows writes it without one
+    assert message_fields("Exception code 0xc0000005", "1000") == {}
+
+
+def test_label_table_is_checked() -> None:
+    with pytest.raises(SpecError, match="occurrence"):
+        load_labels_text('[field.AppName]\noccurrence = "middle"\nen = ["Faulting application name:"]\n'
+                         + LABELS_VIEWER)
+    with pytest.raises(SpecError, match="unknown key"):
+        load_labels_text('[field.AppName]\nxx = ["Faulting application name:"]\n' + LABELS_VIEWER)
+    labels = load_labels_text('[field.AppName]\nfr = ["Nom de l’application défaillante"]\n' + LABELS_VIEWER)
+    assert labels.rules["nom de l'application défaillante"][0].name == "AppName"
+
+
+LABELS_VIEWER = """
+[viewer]
+level = ["Level"]
+keywords = ["Keywords"]
+time = ["Date and Time"]
+provider = ["Source"]
+event_code = ["Event ID"]
+task = ["Task Category"]
+[viewer.audit]
+success = ["Audit Success"]
+failure = ["Audit Failure"]
+"""

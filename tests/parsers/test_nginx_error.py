@@ -21,7 +21,7 @@ def test_synthetic_error_log():
     assert extra["connection"] == "17" and extra["method"] == "GET"
     assert line(events, 3)["action"] == "connection"  # upstream timed out
     assert line(events, 4)["action"] == "connection"  # no live upstreams
-    assert line(events, 5)["action"] == "http_request" and line(events, 5)["outcome"] == "failure"
+    assert line(events, 5)["action"] == "client_error" and line(events, 5)["outcome"] == "failure"  # a 404
     assert line(events, 6)["severity"] == "warning" and line(events, 6)["action"] == "log_line"
     assert line(events, 8)["action"] == "crash" and line(events, 8)["severity"] == "critical"
     assert line(events, 9)["action"] == "service_stop"  # CRLF line
