@@ -64,8 +64,21 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
+# Folder names that say nothing about the case: the report names their parent too.
+_GENERIC_NAMES = frozenset({"logs", "log", "var", "bundle", "evidence", "files", "data"})
+
+
+def case_label(case_path: Path) -> str:
+    """A short name for the case: its folder or file name, with the parent when that name
+    is generic (customer-a/logs rather than logs)."""
+    resolved = case_path.resolve()
+    if resolved.name.lower() in _GENERIC_NAMES and resolved.parent.name:
+        return f"{resolved.parent.name}/{resolved.name}"
+    return resolved.name or str(case_path)
+
+
 def _outputs(case_path: Path, json_out: Path | None, html_out: Path | None) -> tuple[Path, Path]:
-    stem = (case_path.resolve().name or "case").split(".")[0] or "case"
+    stem = (case_label(case_path).replace("/", "-") or "case").split(".")[0] or "case"
     return json_out or Path.cwd() / f"{stem}-report.json", html_out or Path.cwd() / f"{stem}-report.html"
 
 
@@ -115,7 +128,7 @@ def analyze_command(case_path: Path, claim_texts: tuple[str, ...], claims_file: 
             _announce(long_case, f"checking claim {number}/{len(claims)}: {claim['kind']}")
             others = {c["id"]: c for c in claims}
             findings[claim["id"]] = run_check(CheckInput(claim, timeline, moment, others, zone=tz))
-        doc = build_document(version=caseline_version(), case_name=case_path.resolve().name or str(case_path),
+        doc = build_document(version=caseline_version(), case_name=case_label(case_path),
                              reported_at=moment, tz=tz, ingest=result, timeline=timeline, claims=claims,
                              findings=findings, not_understood=not_understood, notes=notes)
     _write(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

@@ -94,3 +94,11 @@ def test_bad_output_type_and_zone_are_usage_errors(case_dir, tmp_path):
 def test_formats_lists_every_format_checked():
     result = _run("formats")
     assert "syslog" in result.output
+
+
+def test_case_label_names_the_parent_of_a_generic_folder(tmp_path):
+    from evidence.analyze import case_label
+
+    (tmp_path / "acme-ticket-42" / "logs").mkdir(parents=True)
+    assert case_label(tmp_path / "acme-ticket-42" / "logs") == "acme-ticket-42/logs"
+    assert case_label(tmp_path / "acme-ticket-42") == "acme-ticket-42"
