@@ -13,7 +13,9 @@ from evidence.checks.common import (
     Finding,
     Verdict,
     changes_before,
+    covered_time,
     first_burst,
+    names,
     observed,
     pick_evidence,
 )
@@ -24,21 +26,30 @@ SYMPTOMS: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
     "popup": lambda frame: frame.filter(popup.symptom()),
     "outage": lambda frame: frame.filter(outage.symptom()),
     "login": lambda frame: frame.filter(login.symptom()),
-    "reboot": lambda frame: frame.filter(reboot.symptom()),
+    "reboot": reboot.unplanned,
     "crash": lambda frame: frame.filter(crash.symptom()),
     "change": lambda frame: frame.filter(change.symptom()),
 }
-# Without a symptom claim: anything going wrong, in bursts above the source's usual rate.
+# A burst is at least this many events in one of its source's time buckets, above the source's
+# usual rate: one stray 504 in a file that is usually silent is background, not an onset.
 MIN_BURST = 3
 # Symptoms a source logs only when they happen: the first one is the onset.
 SPARSE = ("reboot", "crash", "change", "popup", "slowness")
 MAX_TOLERANCE = timedelta(hours=1)
 MIN_TOLERANCE = timedelta(minutes=5)
+# How long the start a "since X" names lasts, by the phrase's precision: "since Monday" names a
+# day, "since this morning" a part of the day (six hours; a clock time "since 9" is narrower,
+# and the longer reading is taken so a start late in the named morning is not called late).
+NAMED_SPAN = {"minute": timedelta(minutes=1), "hour": timedelta(hours=6), "day": timedelta(days=1)}
+# A window that ends this close to the report is open ("since X"), not a point in the past.
+OPEN_END = timedelta(minutes=1)
 
 
 def trouble() -> pl.Expr:
-    return (pl.col("severity").is_in(("error", "critical")) | (pl.col("outcome") == "failure")
-            | (pl.col("action") == "threat_detected"))
+    """Anything going wrong; 4xx answers (scanners, stale links) are the clients' trouble."""
+    wrong = (pl.col("severity").is_in(("error", "critical")) | (pl.col("outcome") == "failure")
+             | (pl.col("action") == "threat_detected"))
+    return wrong & ~outage.client_error()
 
 
 def tolerance(start: datetime, end: datetime) -> timedelta:
@@ -46,19 +57,35 @@ def tolerance(start: datetime, end: datetime) -> timedelta:
     return min(MAX_TOLERANCE, max(MIN_TOLERANCE, (end - start) / 10))
 
 
-def symptom_events(ci: CheckInput) -> tuple[pl.DataFrame, str]:
-    """(events, what they are): the dated symptom's events, or trouble in bursts."""
+def named_end(ci: CheckInput, start: datetime, end: datetime) -> datetime:
+    """The end of the time the phrase names. A "since X" window runs to the report, but it
+    names X: "since Monday" says it began on Monday, not at any time up to the call."""
+    span = NAMED_SPAN.get(str(ci.claim.get("precision")))
+    if span is None or end < ci.reported_at - OPEN_END:
+        return end
+    return min(end, start + span)
+
+
+def symptom_events(ci: CheckInput) -> tuple[pl.DataFrame, str, pl.DataFrame]:
+    """(events from the onset on, what they are, earlier events left as background): the dated
+    symptom's events, or trouble in bursts."""
     target = ci.claims.get(ci.claim.get("dates") or "")
     kind = target.get("kind") if target else None
     if kind in SYMPTOMS:
         events = SYMPTOMS[kind](ci.frame)
+        what = f"{kind} ({target['text']!r})"
         if kind in SPARSE:
-            return events, f"{kind} ({target['text']!r})"
-        burst = first_burst(events, ci.timeline, 1)
-        # no rise above a steady rate: the symptom was there all along, from its first event
-        return (burst if burst.height else events), f"{kind} ({target['text']!r})"
-    events = first_burst(ci.frame.filter(trouble()), ci.timeline, MIN_BURST)
-    return events, "errors, failures or detections above their source's usual rate"
+            return events, what, events.clear()
+        burst = first_burst(events, ci.timeline, MIN_BURST)
+        if burst.height == 0:
+            # no rise above a steady rate: the symptom was there all along, from its first event
+            return events, what, events.clear()
+        return burst, what, events.filter(pl.col("timestamp") < burst["timestamp"].min())
+    trouble_rows = ci.frame.filter(trouble())
+    events = first_burst(trouble_rows, ci.timeline, MIN_BURST)
+    background = (trouble_rows.filter(pl.col("timestamp") < events["timestamp"].min()) if events.height
+                  else trouble_rows.clear())
+    return events, "errors, failures or detections above their source's usual rate", background
 
 
 def check(ci: CheckInput) -> Finding:
@@ -66,14 +93,15 @@ def check(ci: CheckInput) -> Finding:
     if not given:
         return Finding(Verdict.INCONCLUSIVE, "The statement gives no time to compare the logs with.",
                        missing="When the problem was first noticed (a day, or a time of day).")
-    events, what = symptom_events(ci)
+    events, what, background = symptom_events(ci)
     if events.height == 0:
         return Finding(Verdict.INCONCLUSIVE, f"The logs hold no sign of {what}.",
                        missing="A log that records the symptom itself (see the symptom's own finding).")
     events = events.sort(["timestamp", "source_file", "source_line", "event_id"], nulls_last=True)
     first = events["timestamp"][0]
     delta = round((first - start).total_seconds())
-    slack = tolerance(start, end)
+    named = named_end(ci, start, end)
+    slack = tolerance(start, named)
     files = sorted(set(events["source_file"].to_list()))
     logs_begin = min(s.first for s in ci.timeline.sources if s.source_file in files)
     evidence = pick_evidence(events, first=3)
@@ -81,7 +109,9 @@ def check(ci: CheckInput) -> Finding:
     finding = Finding(Verdict.INCONCLUSIVE, "", evidence, observed(events), delta, context=context)
     at = f"The first sign of {what} is at {ci.show(first)}"
     window = f"the window {ci.show(start)} to {ci.show(end)}"
-    if logs_begin > end:
+    if named < end:
+        window = f"{ci.show(start)} to {ci.show(named)}, the start the statement names"
+    if logs_begin > named + slack:
         finding.explanation = (f"{at}, but the logs that show it begin at {ci.show(logs_begin)}, after "
                                f"{window}: an earlier start cannot be seen.")
         finding.missing = f"Logs from before {ci.show(logs_begin)} (the same sources, older rotations)."
@@ -93,15 +123,40 @@ def check(ci: CheckInput) -> Finding:
         early = " (present from the first line of its source)" if first == logs_begin else ""
         finding.verdict = Verdict.CONTRADICTED
         finding.explanation = f"{at}{early}, {_words(-delta)} before {window}."
-    elif first > end + slack:
-        finding.verdict = Verdict.CONTRADICTED
-        finding.explanation = f"{at}, {_words(delta)} after the end of {window}; nothing earlier in the logs."
+    elif first > named + slack:
+        _late(ci, finding, at, window, files, start, named, first, slack)
     else:
         finding.verdict = Verdict.SUPPORTED
         late_start = logs_begin > start
         finding.explanation = (f"{at}, inside {window}" + (f" (the logs begin at {ci.show(logs_begin)}, "
                                "inside the window)" if late_start else "") + ".")
+    if background.height:
+        finding.explanation += " " + _background_words(ci, background)
     return finding
+
+
+def _background_words(ci: CheckInput, background: pl.DataFrame) -> str:
+    low, high = background["timestamp"].min(), background["timestamp"].max()
+    when = f"at {ci.show(low)}" if low == high else f"from {ci.show(low)} to {ci.show(high)}"
+    return (f"{background.height} earlier event(s) of it {when} are no burst, only their source's usual "
+            "background, and do not date the onset.")
+
+
+def _late(ci: CheckInput, finding: Finding, at: str, window: str, files: list[str], start: datetime,
+          named: datetime, first: datetime, slack: timedelta) -> None:
+    """A first sign after the named start: late only if the logs ran clean through more than the
+    named time itself; logs that miss that time cannot tell a late start from an unseen one."""
+    clean = covered_time(ci.timeline, files, start, first)
+    allowed = named - start + slack
+    words = f"{at}, {_words((first - named).total_seconds())} after {window}"
+    if clean > allowed:
+        finding.verdict = Verdict.CONTRADICTED
+        finding.explanation = (f"{words}; {names(files)} ran for {_words(clean.total_seconds())} of the time "
+                               f"from {ci.show(start)} to it with no sign of it.")
+        return
+    finding.explanation = (f"{words}, but {names(files)} cover only {_words(clean.total_seconds())} of the time "
+                           f"from {ci.show(start)} to it: an earlier start cannot be ruled out.")
+    finding.missing = f"Logs of the same kind covering {ci.show(start)} to {ci.show(first)}."
 
 
 def _words(seconds: float) -> str:

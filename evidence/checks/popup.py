@@ -12,8 +12,22 @@ from evidence.checks.common import CheckInput, Finding, Verdict, between, coveri
 LOOKBACK = timedelta(days=30)
 BROWSERS = ("chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "brave.exe", "opera.exe", "safari",
             "chrome", "firefox", "google-chrome", "microsoft-edge", "brave", "opera")
+# What a browser starts as part of itself: renderers and GPU processes are the browser's own
+# image; these run beside it (crash reporting, updates, the web view, the cleanup scan).
+BROWSER_HELPERS = ("chrome_proxy.exe", "chrome_pwa_launcher.exe", "notification_helper.exe",
+                   "elevation_service.exe", "software_reporter_tool.exe", "crashpad_handler.exe",
+                   "crashpad_handler", "msedge_proxy.exe", "msedgewebview2.exe", "identity_helper.exe",
+                   "pwahelper.exe", "plugin-container.exe", "crashreporter.exe", "crashreporter",
+                   "pingsender.exe", "default-browser-agent.exe", "updater.exe", "googleupdate.exe",
+                   "microsoftedgeupdate.exe", "chrome_crashpad_handler")
 # Where things a user downloads or a browser unpacks are run from.
 USER_DROP = r"(?i)([\\/]downloads[\\/]|[\\/]temp[\\/]|[\\/]tmp[\\/]|[\\/]inetcache[\\/]|[\\/]temporary internet files[\\/])"
+# Where installers put what they unpack, and where everyday per-user apps live too (Teams,
+# OneDrive): a program there is a link only when something of the chain started it.
+USER_APPS = r"(?i)[\\/]appdata[\\/]"
+# Installed programs: a browser handing a PDF to Acrobat or a link to Zoom starts one of these.
+INSTALLED = (r"(?i)^(?:[a-z]:[\\/](?:program files(?: \(x86\))?|windows)[\\/]|/usr/|/opt/|/bin/|/sbin/|/snap/"
+             r"|/applications/|/system/)")
 BROWSER_SOURCES = ("page_visit", "download")
 
 
@@ -22,13 +36,19 @@ def _basename(column: pl.Expr) -> pl.Expr:
 
 
 def launch() -> pl.Expr:
-    """A program started from a download folder or a temp folder, or by a browser."""
-    parent = pl.col("extra").str.json_path_match("$.parent_process")
-    image = pl.col("extra").str.json_path_match("$.image")
+    """A program started from a download or temp folder, from AppData by a browser or by such a
+    program, or by a browser from anywhere but an installed location; never the browser itself
+    or one of its helpers."""
+    parent = pl.col("extra").str.json_path_match("$.parent_process").fill_null("")
+    image = pl.coalesce(pl.col("extra").str.json_path_match("$.image"), pl.col("process")).fill_null("")
     started = pl.col("action").is_in(("process_start", "script_exec"))
-    return started & (pl.col("process").fill_null("").str.contains(USER_DROP)
-                      | image.fill_null("").str.contains(USER_DROP)
-                      | _basename(parent).is_in(BROWSERS).fill_null(False))
+    by_browser = _basename(parent).is_in(BROWSERS)
+    by_drop = parent.str.contains(USER_DROP)
+    itself = _basename(image).is_in(BROWSERS + BROWSER_HELPERS)
+    dropped = image.str.contains(USER_DROP) | pl.col("process").fill_null("").str.contains(USER_DROP)
+    unpacked = image.str.contains(USER_APPS) & (by_browser | by_drop)
+    handed = by_browser & ~image.str.contains(INSTALLED)
+    return started & ~itself & (dropped | unpacked | handed)
 
 
 # The chain in order: each link is looked for after the one before it.

@@ -1,24 +1,107 @@
-"""Reboot claims ("it keeps restarting") x timeline -> finding: boots, unexpected shutdowns, panics, watchdogs."""
+"""Reboot claims ("it keeps restarting") x timeline -> finding: unplanned restarts; planned boots are context."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
-from evidence.checks.common import CheckInput, Finding, presence, sources_with
+from evidence.checks.common import CheckInput, Finding, evidence_rows, presence, sources_with
 
 RESTARTS = ("boot", "shutdown_unexpected", "kernel_panic", "watchdog")
+# Restarts nobody asked for; a boot is one unless a clean shutdown came before it.
+UNPLANNED = ("shutdown_unexpected", "kernel_panic", "watchdog")
+# One boot leaves several markers (6005, 4608, the kernel's banner, sar's LINUX RESTART) within
+# this long of each other; the state before the first one decides whether the boot was planned.
+BOOT_SEQUENCE = timedelta(minutes=10)
+MAX_CONTEXT = 10
 
 
 def symptom() -> pl.Expr:
-    bugcheck = (pl.col("action") == "crash") & (pl.col("category") == "system")
-    return pl.col("action").is_in(RESTARTS) | bugcheck
+    """Any restart, planned or not: what a denial ("it never restarted") is about."""
+    return pl.col("action").is_in(RESTARTS) | _bugcheck()
+
+
+def _bugcheck() -> pl.Expr:
+    return (pl.col("action") == "crash") & (pl.col("category") == "system")
+
+
+def _machine() -> pl.Expr:
+    """The machine's own boot and shutdown records; Diagnostics-Performance 100/200 measure the
+    same boots and shutdowns (category performance) and are not counted twice."""
+    return (pl.col("category") == "system") & pl.col("action").is_in(("boot", "shutdown", "shutdown_unexpected"))
+
+
+def _host_key() -> pl.Expr:
+    """PORTABLE-CLAIRE and PORTABLE-CLAIRE.corp.example.org are one machine; addresses stay whole."""
+    host = pl.col("host").fill_null("").str.to_lowercase()
+    return pl.when(host.str.contains(r"^[\d.]+$|:")).then(host).otherwise(host.str.replace(r"\..*$", ""))
+
+
+def classify_boots(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame's system boot events with `planned`: true after a clean shutdown of the same
+    host, false after anything else (another boot, an unexpected shutdown, the machine simply
+    running on), null when the logs begin with this boot and nothing before it can tell."""
+    first_seen = frame.group_by(_host_key().alias("_host")).agg(pl.col("timestamp").min().alias("_since"))
+    state = (frame.filter(_machine()).with_columns(_host_key().alias("_host"))
+             .sort(["_host", "timestamp", "source_file", "event_id"]))
+    state = state.with_columns(
+        pl.col("action").shift(1).over("_host").alias("_prev_action"),
+        pl.col("outcome").shift(1).over("_host").alias("_prev_outcome"),
+        pl.col("timestamp").shift(1).over("_host").alias("_prev_time"))
+    boot = pl.col("action") == "boot"
+    # a boot's other markers belong to the boot they follow closely
+    continues = boot & (pl.col("_prev_action") == "boot") & (
+        pl.col("timestamp") - pl.col("_prev_time") <= BOOT_SEQUENCE)
+    clean_before = (pl.col("_prev_action") == "shutdown") & (pl.col("_prev_outcome") == "success")
+    state = state.join(first_seen, on="_host", how="left").with_columns(
+        pl.when(continues).then(None)
+        .when(clean_before).then(True)
+        .when(pl.col("_prev_action").is_null() & (pl.col("timestamp") - pl.col("_since") <= BOOT_SEQUENCE))
+        .then(None)
+        .otherwise(False).alias("planned"),
+        continues.alias("_continues"))
+    # the sequence's later markers take the verdict of its first one
+    state = state.with_columns(
+        pl.when(boot & ~pl.col("_continues")).then(pl.lit(1)).otherwise(pl.lit(0)).cum_sum().over("_host")
+        .alias("_sequence"))
+    state = state.with_columns(
+        pl.col("planned").filter(~pl.col("_continues")).first().over(["_host", "_sequence"]).alias("_head"))
+    state = state.with_columns(pl.when(pl.col("_continues")).then(pl.col("_head")).otherwise(pl.col("planned"))
+                               .alias("planned"))
+    return state.filter(boot).select([*frame.columns, "planned"])
+
+
+def unplanned(frame: pl.DataFrame) -> pl.DataFrame:
+    """What "it keeps restarting" is about: unexpected shutdowns, panics, watchdog resets, system
+    bugchecks, and boots not preceded by a clean shutdown (shutdown, 6006, 1074) of the host."""
+    boots = classify_boots(frame)
+    unplanned_boots = boots.filter(pl.col("planned").not_().fill_null(False))["event_id"]
+    return frame.filter(pl.col("action").is_in(UNPLANNED) | _bugcheck()
+                        | ((pl.col("action") == "boot") & pl.col("event_id").is_in(unplanned_boots)))
+
+
+def planned(frame: pl.DataFrame) -> pl.DataFrame:
+    boots = classify_boots(frame)
+    return frame.filter(pl.col("event_id").is_in(boots.filter(pl.col("planned").fill_null(True))["event_id"]))
 
 
 def check(ci: CheckInput) -> Finding:
     start, end, _ = ci.window()
-    hits = ci.frame.filter(symptom())
     # a system log that runs through the window would have recorded the boot
     able = sources_with(ci.frame, (pl.col("category") == "system") | symptom())
-    return presence(ci, hits, able, start, end, "boots, unexpected shutdowns, panics or watchdog resets",
-                    missing="No system log in the case: the Windows System log (events 6005, 6008, 41, 1001) "
-                            "or the system journal / syslog would show every boot.")
+    missing = ("No system log in the case: the Windows System log (events 6005, 6008, 41, 1001) or the "
+               "system journal / syslog would show every boot.")
+    if ci.denied:
+        hits = ci.frame.filter(symptom())
+        return presence(ci, hits, able, start, end, "boots, unexpected shutdowns, panics or watchdog resets",
+                        missing=missing)
+    hits = unplanned(ci.frame)
+    finding = presence(ci, hits, able, start, end, "unplanned restarts (unexpected shutdowns, bugchecks, "
+                       "panics, watchdog resets, boots without a clean shutdown before them)", missing=missing)
+    calm = planned(ci.frame).filter(pl.col("timestamp").is_between(start, end))
+    if calm.height:
+        finding.explanation += (f" {calm.height} boot(s) after a clean shutdown in the window are planned "
+                                "starts, not counted.")
+        finding.context = evidence_rows(calm.sort("timestamp").head(MAX_CONTEXT))
+    return finding

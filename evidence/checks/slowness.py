@@ -54,8 +54,13 @@ CAUSES = (
     ("file indexing", pl.col("action").is_in(("process_start", "service_start", "cron_run"))
      & pl.col("process").str.replace(r".*[\\/]", "").is_in(INDEXERS)),
 )
-# A run is sustained when this share of the window's samples (and at least two) are high.
+# A run is sustained when this share of the window's samples (and at least two) are high...
 SUSTAINED_SHARE = 0.1
+# ...or when consecutive samples stay high this long (each sample standing for the series' usual
+# spacing): an hour of saturation before the call is felt however long the window is, and one
+# sample is a spike, never an episode.
+MIN_EPISODE = timedelta(minutes=15)
+MIN_EPISODE_SAMPLES = 2
 MIN_SERIES = 6
 
 
@@ -79,6 +84,29 @@ def _threshold(name: str, base: pl.Series | None) -> float | None:
         return scale.high
     median, mad = robust_level(base)
     return max(median + max(3 * mad, scale.step, median * scale.relative), scale.felt)
+
+
+def episodes(series: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """The samples of every run of consecutive samples above threshold that lasts MIN_EPISODE,
+    with `_run` numbering the runs; series is one metric of one host in time order."""
+    if series.height < MIN_EPISODE_SAMPLES:
+        return series.clear().with_columns(pl.lit(0, dtype=pl.UInt32).alias("_run"))
+    step = series["timestamp"].diff().dt.total_seconds().median() or 0
+    high = pl.col("metric_value") > threshold
+    runs = (series.with_columns((high != high.shift(1)).fill_null(True).cum_sum().cast(pl.UInt32).alias("_run"))
+            .filter(high))
+    span = (pl.col("timestamp").max() - pl.col("timestamp").min()).dt.total_seconds().over("_run") + step
+    return runs.filter((pl.len().over("_run") >= MIN_EPISODE_SAMPLES) & (span >= MIN_EPISODE.total_seconds()))
+
+
+def sustained(series: pl.DataFrame, threshold: float, at_least: int = 2) -> pl.DataFrame:
+    """The high samples that make a felt slowdown: all of them when they are a fair share of the
+    series (and at least at_least), else those of its sustained episodes; empty when it only
+    spiked."""
+    high = series.filter(pl.col("metric_value") > threshold)
+    if high.height >= max(at_least, SUSTAINED_SHARE * series.height):
+        return high
+    return episodes(series, threshold).drop("_run")
 
 
 def level_shift(values: np.ndarray) -> int | None:
@@ -105,8 +133,8 @@ def symptoms(frame: pl.DataFrame) -> pl.DataFrame:
         # too short or no rise: only values high on any machine stand out
         threshold = _threshold(name, group["metric_value"][:cut] if cut else None)
         after = group[cut:] if cut else group
-        high = after.filter(pl.col("metric_value") > threshold) if threshold is not None else after.clear()
-        if high.height >= max(2, SUSTAINED_SHARE * after.height):
+        high = sustained(after, threshold) if threshold is not None else after.clear()
+        if high.height:
             found.append(high.select(frame.columns))
     return pl.concat(found) if found else frame.clear()
 
@@ -124,14 +152,15 @@ def check(ci: CheckInput) -> Finding:
         threshold = _threshold(name, base["metric_value"] if base.height else None)
         if threshold is None:
             continue
-        high = window.filter(pl.col("metric_value") > threshold)
+        high = sustained(window, threshold, at_least=2 if window.height > 2 else 1)
         label = f"{name} on {host or 'the host'}" + (" (requests)" if action == "http_request" else "")
         base_words = (f"baseline median {base['metric_value'].median():.3g} over the week before"
                       if base.height >= 3 else "no baseline before the window")
-        if high.height >= max(2 if window.height > 2 else 1, SUSTAINED_SHARE * window.height):
+        if high.height:
             high_parts.append(high)
-            lines.append(f"{label} above {threshold:.3g} in {high.height} of {window.height} samples, peak "
-                         f"{high['metric_value'].max():.3g} ({base_words})")
+            lines.append(f"{label} above {threshold:.3g} in {high.height} of {window.height} samples"
+                         f"{_episode_words(ci, window, threshold)}, peak {high['metric_value'].max():.3g} "
+                         f"({base_words})")
         else:
             quiet_series.append((label, window, threshold, group["source_file"].unique().to_list()))
     span = f"from {ci.show(start)} to {ci.show(end)}" + ("" if given else " (no time given: the day before the report)")
@@ -150,10 +179,11 @@ def check(ci: CheckInput) -> Finding:
         files = sorted({f for *_, names in quiet_series for f in names})
         full = covering(ci, files, start, end)
         peaks = pl.concat([w.sort("metric_value", descending=True).head(1) for _, w, _, _ in quiet_series])
-        words = "; ".join(f"{label} peaked at {w['metric_value'].max():.3g} (felt above {t:.3g})"
-                          for label, w, t, _ in quiet_series[:4])
+        words = "; ".join(_quiet_words(label, w, t) for label, w, t, _ in quiet_series[:4])
+        spiked = any(w["metric_value"].max() > t for _, w, t, _ in quiet_series)
+        usual = "Metrics stay at their usual level" + (", apart from isolated samples," if spiked else "")
         if full:
-            return Finding(Verdict.CONTRADICTED, f"Metrics stay at their usual level {span}: {words}.",
+            return Finding(Verdict.CONTRADICTED, f"{usual} {span}: {words}.",
                            evidence_rows(peaks.head(10)), observed(peaks))
         return Finding(Verdict.INCONCLUSIVE, f"Metrics in the part of the window they cover stay at their "
                        f"usual level ({words}), but they do not cover all of it {span}.",
@@ -161,6 +191,29 @@ def check(ci: CheckInput) -> Finding:
                        missing=f"Performance samples covering the whole window {span}.")
     return Finding(Verdict.INCONCLUSIVE, f"No performance metric or response time in the case covers {span}.",
                    missing=_missing(ci.frame))
+
+
+def _episode_words(ci: CheckInput, window: pl.DataFrame, threshold: float) -> str:
+    """When the high samples are an episode: how long it lasted and when."""
+    runs = episodes(window, threshold)
+    if runs.height == 0:
+        return ""
+    longest = (runs.group_by("_run").agg(pl.len().alias("n"), pl.col("timestamp").min().alias("a"),
+                                          pl.col("timestamp").max().alias("b"))
+               .sort(["n", "a"], descending=[True, False]).row(0, named=True))
+    minutes = round((longest["b"] - longest["a"]).total_seconds() / 60)
+    length = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+    return (f", the longest run {longest['n']} consecutive samples from {ci.show(longest['a'])} to "
+            f"{ci.show(longest['b'])} ({length})")
+
+
+def _quiet_words(label: str, window: pl.DataFrame, threshold: float) -> str:
+    over = window.filter(pl.col("metric_value") > threshold).height
+    peak = window["metric_value"].max()
+    if over:
+        return (f"{label} above {threshold:.3g} only in {over} isolated sample(s) of {window.height}, "
+                f"peak {peak:.3g}")
+    return f"{label} peaked at {peak:.3g} (felt above {threshold:.3g})"
 
 
 def likely_causes(frame: pl.DataFrame, start: datetime, end: datetime) -> list[dict]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from evidence.checks import CHECKS, run_check
+from evidence.checks import CHECKS, outage, popup, reboot, run_check
 from evidence.checks.common import Verdict
-from tests.evidence.frames import at, check_input, claim, ev, heartbeat, metric
+from tests.evidence.frames import REPORTED, at, check_input, claim, ev, frame, heartbeat, metric
 
 SYSLOG = heartbeat("syslog", 0, 80, every_minutes=15)
 APPLICATION = heartbeat("Application.evtx", 0, 80, every_minutes=60)
@@ -253,3 +253,187 @@ def test_explanations_speak_the_customer_zone():
     ci = check_input(SYSLOG + [ev("syslog", 1, 65, "boot")], claim("reboot", 60, 72))
     ci = type(ci)(ci.claim, ci.timeline, ci.reported_at, ci.claims, zone="Europe/Rome")
     assert "2026-11-22T18:00:00+01:00" in run_check(ci).explanation
+
+
+# --- defects found by the demo cases ----------------------------------------------------------
+
+SINCE = 82  # REPORTED in hours from T0: a "since X" window runs to the report
+
+
+def _since(start: float, precision: str, dates: str) -> dict:
+    onset = claim("onset", start, SINCE, cid="c1", dates=dates)
+    onset["precision"] = precision
+    return onset
+
+
+@pytest.mark.parametrize(("first_metric", "rise", "verdict"), [
+    (0, 74, Verdict.CONTRADICTED),   # two clean days after the named day, then the rise
+    (0, 30, Verdict.SUPPORTED),      # the rise on the day named
+    (60, 74, Verdict.INCONCLUSIVE),  # the samples begin after the named day: a late start cannot be told
+])
+def test_onset_since_a_day_is_judged_against_that_day(first_metric, rise, verdict):
+    rows = metric("perf.csv", first_metric, SINCE, "cpu_busy_pct",
+                  lambda h: 95 if h >= rise - 1e-6 else 8 + (h * 7) % 5)
+    onset = _since(24, "day", dates="c2")  # "slow since Saturday" (T0 + 24 h)
+    finding = run_check(check_input(rows, onset, [claim("slowness", cid="c2", text="slow since Saturday")]))
+    assert finding.verdict == verdict, finding.explanation
+    assert finding.observed["first"] == at(rise).isoformat()
+    if verdict == Verdict.CONTRADICTED:
+        assert "with no sign of it" in finding.explanation
+
+
+def test_slowness_supported_by_one_sustained_episode_in_a_long_window():
+    # 11 saturated samples (under 4 % of the window's samples) right before the call, a scan running
+    rows = metric("perf.csv", 0, SINCE, "cpu_busy_pct", lambda h: 90 if 80 <= h < 81.8 else 6 + (h * 7) % 5)
+    scan = ev("Defender.evtx", 1, 79.9, "av_scan", category="malware", message="full scan started")
+    finding = run_check(check_input(rows + [scan], claim("slowness", 24, SINCE)))
+    assert finding.verdict == Verdict.SUPPORTED, finding.explanation
+    assert finding.observed["first"] == at(80).isoformat() and finding.observed["count"] == 11
+    assert "11 consecutive samples" in finding.explanation
+    assert [c["label"] for c in finding.likely_causes] == ["antivirus scan"]
+
+
+def test_slowness_one_spike_is_not_an_episode_and_is_named_as_such():
+    rows = metric("perf.csv", 0, SINCE, "cpu_busy_pct", lambda h: 97 if abs(h - 70) < 0.01 else 8.0)
+    finding = run_check(check_input(rows, claim("slowness", 24, SINCE)))
+    assert finding.verdict == Verdict.CONTRADICTED
+    assert "only in 1 isolated sample" in finding.explanation and "peaked at" not in finding.explanation
+
+
+def test_symptom_dated_by_an_onset_is_checked_from_that_day_to_the_report():
+    rows = _requests(0, SINCE, lambda h: 503 if 78 <= h <= 80 else 200)
+    onset = claim("onset", 24, 48, cid="c1", dates="c2")  # "it started two days ago": one day
+    onset["precision"] = "day"
+    outage_claim = claim("outage", cid="c2", text="the site is down")
+    ci = check_input(rows, outage_claim, [onset])
+    assert ci.window() == (at(24), REPORTED, True)
+    finding = run_check(ci)
+    assert finding.verdict == Verdict.SUPPORTED and finding.observed["first"] == at(78).isoformat()
+
+
+def test_outage_symptom_leaves_out_client_errors():
+    rows = [
+        ev("error.log", 1, 10, "client_error", category="web", outcome="failure", severity="error",
+           event_code="AH01630", message="AH01630: client denied by server configuration: /srv/.git/config"),
+        ev("nginx.log", 2, 10, "client_error", category="web", outcome="failure", severity="error",
+           message='open() "/srv/wp-login.php" failed (2: No such file or directory)'),
+        ev("access.log", 3, 10, "http_request", category="web", outcome="failure", event_code="404"),
+        ev("access.log", 4, 10, "http_request", category="web", outcome="failure", event_code="503"),
+        ev("nginx.log", 5, 10, "connection", category="network", outcome="failure", severity="error"),
+        ev("syslog", 6, 10, "service_failed", category="service", outcome="failure"),
+        ev("resolver", 7, 10, "dns_query", category="network", outcome="failure"),
+        ev("resolver", 8, 10, "dns_query", category="network", outcome="success"),
+        # a failed request with no status says nothing about the server
+        ev("error.log", 9, 10, "http_request", category="web", outcome="failure", severity="error"),
+    ]
+    hits = frame(rows).filter(outage.symptom())
+    assert sorted(hits["event_id"].to_list()) == ["access.l:4", "nginx.lo:5", "resolver:7", "syslog:6"]
+
+
+@pytest.mark.parametrize(("fmt", "text", "action"), [
+    ("apache_error", "[Mon Nov 02 04:12:37.118204 2026] [authz_core:error] [pid 2211:tid 2212] [client "
+     "203.0.113.77:50312] AH01630: client denied by server configuration: /var/www/book/.git/config\n",
+     "client_error"),
+    ("nginx_error", '2026/11/18 03:12:51 [error] 811#811: *4411 open() "/var/www/shop/wp-login.php" failed '
+     '(2: No such file or directory), client: 203.0.113.50, server: shop.example.com, request: '
+     '"GET /wp-login.php HTTP/1.1", host: "shop.example.com"\n', "client_error"),
+    ("nginx_error", "2026/11/20 06:31:52 [error] 811#811: *9001 connect() failed (111: Connection refused) "
+     "while connecting to upstream, client: 198.51.100.66, server: shop.example.com, request: \"GET / "
+     "HTTP/2.0\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"shop.example.com\"\n", "connection"),
+])
+def test_error_log_client_errors_are_typed_apart_from_outages(tmp_path, fmt, text, action):
+    from tests.parsers.text_formats import parse_text, parser_for
+
+    events, _ = parse_text(parser_for(fmt), tmp_path, text, name="error.log")
+    assert events["action"].to_list() == [action]
+    assert events.filter(outage.symptom()).height == (action == "connection")
+
+
+def test_outage_not_supported_by_scanner_denials_alone():
+    denials = [ev("error.log", 9000 + n, 65 + n, "client_error", category="web", outcome="failure",
+                  severity="error", event_code="AH01630") for n in range(4)]
+    finding = run_check(check_input(_requests(0, 80, lambda h: 200) + denials, claim("outage", 60, 72)))
+    assert finding.verdict == Verdict.CONTRADICTED
+
+
+def test_onset_is_not_dated_by_one_stray_error_before_the_burst():
+    rows = (SYSLOG + _requests(0, 80, lambda h: 502 if h >= 70 or abs(h - 20) < 0.01 else 200)
+            + [ev("syslog", 1, 70 - 20 / 3600, "service_failed", category="service", outcome="failure",
+                  severity="error", message="php-fpm.service: Failed")])
+    onset = claim("onset", 66, SINCE, cid="c1", dates="c2")  # "since this morning"
+    finding = run_check(check_input(rows, onset, [claim("outage", cid="c2", text="the shop is down")]))
+    assert finding.verdict == Verdict.SUPPORTED, finding.explanation
+    # the burst starts with the service failing seconds before the first 502
+    assert finding.observed["first"] == at(70 - 20 / 3600).isoformat()
+    assert f"1 earlier event(s) of it at {at(20).isoformat()} are no burst" in finding.explanation
+
+
+def _system_log() -> list[dict]:
+    """Clean evenings and morning boots, then a crash restart at 66 h (a boot with no clean
+    shutdown before it) and a boot at 75 h after the 70 h boot with no shutdown in between."""
+    system = dict(category="system", fmt="evtx")
+    rows = heartbeat("System.evtx", 8, SINCE, every_minutes=30, **system)
+    for n, (action, hours, outcome) in enumerate([
+            ("boot", 8, "success"), ("shutdown", 18, "success"),
+            ("boot", 32, "success"), ("shutdown", 42, "success"),
+            ("boot", 56, "success"),
+            ("shutdown_unexpected", 66, "failure"), ("boot", 66.01, "success"),
+            ("boot", 75, "success")], start=1):
+        rows.append(ev("System.evtx", n, hours, action, outcome=outcome, **system))
+    # the same 32 h boot seen by Security (4608) and measured by Diagnostics-Performance (100)
+    rows.append(ev("Security.evtx", 1, 32.005, "boot", outcome="success", category="system", fmt="evtx"))
+    rows.append(ev("Diag.evtx", 1, 32.05, "boot", outcome="success", category="performance", fmt="evtx",
+                   metric_name="latency_ms", metric_value=30000.0))
+    return rows
+
+
+def test_boots_after_a_clean_shutdown_are_planned():
+    boots = reboot.classify_boots(frame(_system_log()))
+    planned = dict(zip(boots["event_id"].to_list(), boots["planned"].to_list()))
+    # 8 h: the logs begin with it; 32 h (and its Security twin, not Diagnostics-Performance) and
+    # 56 h: after a clean shutdown; 66 h: after an unexpected one; 75 h: the 66 h boot ran on
+    assert planned == {"System.e:1": None, "System.e:3": True, "Security:1": True, "System.e:5": True,
+                       "System.e:7": False, "System.e:8": False}
+
+
+def test_onset_of_restarts_is_the_first_unplanned_one():
+    onset = _since(48, "day", dates="c2")  # "it keeps restarting since yesterday"
+    symptom = claim("reboot", cid="c2", text="it keeps restarting")
+    finding = run_check(check_input(_system_log(), onset, [symptom]))
+    assert finding.observed["first"] == at(66).isoformat()
+    assert finding.verdict == Verdict.SUPPORTED, finding.explanation
+    restarts = run_check(check_input(_system_log(), claim("reboot", 48, SINCE)))
+    assert restarts.verdict == Verdict.SUPPORTED
+    assert {e["event_id"] for e in restarts.evidence} == {"System.e:6", "System.e:7", "System.e:8"}
+    assert [c["event_id"] for c in restarts.context] == ["System.e:5"] and "planned" in restarts.explanation
+
+
+def test_planned_boots_still_contradict_a_denial():
+    denied = claim("reboot", 48, SINCE, polarity="denied", text="it never restarted")
+    rows = [r for r in _system_log() if r["action"] not in ("shutdown_unexpected",) and r["timestamp"] < at(60)]
+    assert run_check(check_input(rows, denied)).verdict == Verdict.CONTRADICTED
+
+
+def test_popup_launch_leaves_out_the_browser_its_helpers_and_installed_handlers():
+    chrome = "C:\\\\Program Files\\\\Google\\\\Chrome\\\\Application\\\\chrome.exe"
+    temp_setup = "C:\\\\Users\\\\ann\\\\AppData\\\\Local\\\\Temp\\\\is-1.tmp\\\\setup.tmp"
+
+    def start(line: int, image: str, parent: str) -> dict:
+        return ev("Security.evtx", line, 50 + line / 100, "process_start", category="process",
+                  process=image.replace("\\\\", "\\"), extra=f'{{"parent_process": "{parent}"}}')
+
+    rows = [
+        start(1, chrome, chrome),                                                    # a renderer
+        start(2, "C:\\\\Program Files\\\\Adobe\\\\Acrobat DC\\\\Acrobat\\\\Acrobat.exe", chrome),  # a PDF handed over
+        start(3, "C:\\\\Users\\\\ann\\\\AppData\\\\Local\\\\Microsoft\\\\Teams\\\\Teams.exe",
+              "C:\\\\Windows\\\\explorer.exe"),                                      # an everyday app
+        start(4, "C:\\\\Users\\\\ann\\\\Downloads\\\\setup.exe", chrome),            # the download run
+        start(5, temp_setup, "C:\\\\Users\\\\ann\\\\Downloads\\\\setup.exe"),        # its unpacked stage
+        start(6, "C:\\\\Users\\\\ann\\\\AppData\\\\Roaming\\\\Conv\\\\conv.exe", temp_setup),  # what it installed
+        start(7, "C:\\\\Users\\\\ann\\\\AppData\\\\Local\\\\Google\\\\Chrome\\\\User Data\\\\SwReporter\\\\"
+              "software_reporter_tool.exe", chrome),                                 # the browser's helper
+    ]
+    hits = frame(rows).filter(popup.launch())
+    assert sorted(hits["event_id"].to_list()) == ["Security:4", "Security:5", "Security:6"]
+    finding = run_check(check_input(rows, claim("popup", text="a pop-up appeared")))
+    assert finding.observed["count"] == 3
