@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
@@ -33,6 +34,24 @@ def split_lines(text: str) -> pl.Series:
 
 def anchored(source: str) -> str:
     return "(?x)^(?:" + source + "\n)$"
+
+
+_TRAILING_MESSAGE = re.compile(r"\(\?P<message>\s*\.\*\s*\)\s*$")
+
+
+def _extract(lines: pl.Series, source: str) -> pl.DataFrame:
+    """Named groups of an anchored pattern, one column each (null where it does not match).
+
+    Most patterns end in `(?P<message> .* )`: capturing the rest of the line is the costly
+    part of a regex with groups, so such a pattern captures only its head and the message is
+    the rest of the line, sliced off: the same result at about twice the speed."""
+    trailing = _TRAILING_MESSAGE.search(source)
+    if trailing is None:
+        return lines.str.extract_groups(anchored(source)).struct.unnest()
+    head = source[: trailing.start()]
+    found = lines.str.extract_groups("(?x)^(?P<_head>" + head + "\n)").struct.unnest()
+    message = pl.when(found["_head"].is_not_null()).then(lines.str.slice(found["_head"].str.len_chars()))
+    return found.with_columns(pl.select(message.alias("message")).to_series()).drop("_head")
 
 
 def name_hint(spec: FormatSpec, source: Source) -> bool:
@@ -85,9 +104,8 @@ class SpecParser:
         for pattern, regex in zip(self.spec.patterns, self._anchored):
             if result is None:
                 # the timestamp group is in every pattern: non-null exactly when the line matched
-                result = pl.DataFrame({"line": lines}).with_columns(
-                    pl.col("line").str.extract_groups(regex).alias("_groups")
-                ).unnest("_groups")
+                result = pl.concat([pl.DataFrame({"line": lines}), _extract(lines, pattern.source)],
+                                   how="horizontal")
                 result = result.with_columns(
                     *[pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in result.columns],
                     pl.col(ts_group).is_not_null().alias("_matched"),
@@ -99,7 +117,7 @@ class SpecParser:
             if todo.len() == 0:
                 break
             # later patterns only see the lines the earlier ones left
-            found = result["line"].gather(todo).str.extract_groups(regex).struct.unnest()
+            found = _extract(result["line"].gather(todo), pattern.source)
             hit = found[ts_group].is_not_null()
             rows = todo.filter(hit)
             found = found.filter(hit)
