@@ -33,6 +33,9 @@ CODE_PARSERS: tuple[str, ...] = (
     "evt:EvtParser",
     "evtx_xml:EvtxXmlParser",
     "evtx_csv:EvtxCsvParser",
+    "iis:IisParser",
+    "zeek:ZeekParser",
+    "suricata_eve:SuricataEveParser",
 )
 
 # Below this score a format does not claim a file.
