@@ -44,11 +44,28 @@ def parse_epoch(strings: pl.Expr, unit: str) -> pl.Expr:
     return micros.round(0).cast(pl.Int64, strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
 
 
+# A step back of the wall clock larger than this, inside the repeated hour, is the clock
+# going back; smaller steps are lines written slightly out of order.
+FOLD_STEP = pl.duration(minutes=5)
+
+
 def localize(naive: pl.Expr, tz: str) -> pl.Expr:
-    """Wall-clock times in zone tz to UTC. Ambiguous times (the repeated hour when clocks go
-    back) take the first occurrence; times in the skipped hour are read as if the clock had
-    not yet moved (as a machine whose clock was not yet adjusted would write them)."""
-    first = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+    """Wall-clock times in zone tz to UTC, in file order.
+
+    In the hour that repeats when clocks go back, a time is read as the first occurrence
+    until the wall clock in the file steps back into that hour, and as the second one from
+    then on that day. Times in the skipped hour (clocks going forward) are read as if the
+    clock had not yet moved, as a machine whose clock was not yet adjusted would write them.
+    """
+    if tz.upper() in ("UTC", "ETC/UTC", "GMT", "Z"):
+        return naive.dt.replace_time_zone("UTC")
+    early = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+    late = naive.dt.replace_time_zone(tz, ambiguous="latest", non_existent="null")
+    ambiguous = early != late
+    day = naive.dt.date()
+    stepped_back = (naive.cum_max().over(day) - naive) > FOLD_STEP
+    repeated = (stepped_back & ambiguous).cum_max().over(day)
+    first = pl.when(ambiguous & repeated).then(late).otherwise(early)
     skipped = (naive - pl.duration(hours=1)).dt.replace_time_zone(
         tz, ambiguous="earliest", non_existent="null") + pl.duration(hours=1)
     return pl.coalesce(first, skipped).dt.convert_time_zone("UTC")

@@ -111,3 +111,14 @@ def test_line_slightly_out_of_order_across_new_year(tmp_path):
     ctx = _ctx(reference=datetime(2026, 1, 2, tzinfo=timezone.utc))
     events = pl.concat(parse_all(SYSLOG, _file(tmp_path, lines), ctx))
     assert events["timestamp"].dt.year().to_list() == [2025, 2026, 2025, 2026]
+
+
+def test_repeated_dst_hour_follows_file_order(tmp_path):
+    # America/New_York falls back at 02:00 EDT on 2026-11-01: 01:00-01:59 happens twice
+    lines = [_line("Nov  1 01:30:00", 1), _line("Nov  1 01:59:00", 2), _line("Nov  1 01:05:00", 3),
+             _line("Nov  1 01:04:58", 4), _line("Nov  1 02:10:00", 5)]
+    ctx = _ctx(reference=datetime(2026, 11, 2, tzinfo=timezone.utc), tz="America/New_York")
+    events = pl.concat(parse_all(SYSLOG, _file(tmp_path, lines), ctx))
+    got = [t.strftime("%H:%M:%S") for t in events["timestamp"]]
+    # first pass EDT (UTC-4), second pass EST (UTC-5); a 2 s step back stays in its pass
+    assert got == ["05:30:00", "05:59:00", "06:05:00", "06:04:58", "07:10:00"]
