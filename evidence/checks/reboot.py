@@ -78,12 +78,12 @@ def unplanned(frame: pl.DataFrame) -> pl.DataFrame:
     boots = classify_boots(frame)
     unplanned_boots = boots.filter(pl.col("planned").not_().fill_null(False))["event_id"]
     return frame.filter(pl.col("action").is_in(UNPLANNED) | _bugcheck()
-                        | ((pl.col("action") == "boot") & pl.col("event_id").is_in(unplanned_boots)))
+                        | ((pl.col("action") == "boot") & pl.col("event_id").is_in(unplanned_boots.implode())))
 
 
 def planned(frame: pl.DataFrame) -> pl.DataFrame:
     boots = classify_boots(frame)
-    return frame.filter(pl.col("event_id").is_in(boots.filter(pl.col("planned").fill_null(True))["event_id"]))
+    return frame.filter(pl.col("event_id").is_in(boots.filter(pl.col("planned").fill_null(True))["event_id"].implode()))
 
 
 def check(ci: CheckInput) -> Finding:
