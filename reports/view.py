@@ -69,6 +69,8 @@ def claim_item(claim: dict, zone: tzinfo) -> dict:
         "anchor": _anchor(claim.get("id")),
         "text": _text(claim.get("text")),
         "kind": _text(claim.get("kind")) or ABSENT,
+        # the program or service the customer named ("outlook"); empty when none
+        "subject": _text(claim.get("subject")),
         "polarity": _text(claim.get("polarity")) or ABSENT,
         "verdict": verdict or "unchecked",
         "verdict_class": verdict if verdict in VERDICTS else "unknown",

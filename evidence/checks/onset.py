@@ -19,6 +19,7 @@ from evidence.checks.common import (
     observed,
     pick_evidence,
 )
+from evidence.checks.subject import subject_of
 
 # Each symptom kind -> the events that show it.
 SYMPTOMS: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
@@ -30,6 +31,8 @@ SYMPTOMS: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
     "crash": lambda frame: frame.filter(crash.symptom()),
     "change": lambda frame: frame.filter(change.symptom()),
 }
+# Symptoms whose events name the program they are about.
+SUBJECT_KINDS = ("crash", "outage")
 # A burst is at least this many events in one of its source's time buckets, above the source's
 # usual rate: one stray 504 in a file that is usually silent is background, not an onset.
 MIN_BURST = 3
@@ -74,6 +77,10 @@ def symptom_events(ci: CheckInput) -> tuple[pl.DataFrame, str, pl.DataFrame]:
     if kind in SYMPTOMS:
         events = SYMPTOMS[kind](ci.frame)
         what = f"{kind} ({target['text']!r})"
+        # "Outlook keeps crashing since Monday" dates Outlook's crashes, when the logs name them
+        subject = subject_of(target) if kind in SUBJECT_KINDS else None
+        if subject is not None and (mine := events.filter(subject.matches())).height:
+            events = mine
         if kind in SPARSE:
             return events, what, events.clear()
         burst = first_burst(events, ci.timeline, MIN_BURST)

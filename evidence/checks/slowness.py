@@ -140,6 +140,16 @@ def symptoms(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def check(ci: CheckInput) -> Finding:
+    finding = _check(ci)
+    name = ci.claim.get("subject")
+    if name and finding.observed:
+        # no parser reads per-process counters: a named program's slowness is judged by the host's
+        finding.explanation += (f" These are the whole host's measures, not {name}'s own: they show how the "
+                                f"machine ran, not {name} alone.")
+    return finding
+
+
+def _check(ci: CheckInput) -> Finding:
     start, end, given = ci.window()
     rows = samples(ci.frame)
     slow_events = ci.frame.filter(pl.col("action").is_in(SLOW_EVENTS) & between(start, end))

@@ -21,7 +21,8 @@ from evidence.claims.reader import parse_zone, read_claims
 
 def load_claims_file(path: str | Path, reported_at: datetime, tz: str, lang: str | None = None,
                      id_start: int = 1) -> ClaimsResult:
-    """Entries are strings (read as statements) or tables {kind, polarity, start, end, text}.
+    """Entries are strings (read as statements) or tables {kind, polarity, start, end, text,
+    subject}.
 
     Accepted shapes: a JSON list, or {"claims": [...]} in JSON or TOML, or TOML [[claim]]
     tables.
@@ -87,8 +88,13 @@ def _structured(entry: dict, zone, claim_id: str, where: str) -> Claim:
     except ValueError as err:
         raise ClaimsInputError(f"{where}: {err}") from None
     text = entry.get("text") or f"{kind} ({polarity})"
+    subject = entry.get("subject")
+    if subject is not None and not isinstance(subject, str):
+        raise ClaimsInputError(f"{where}: subject must be a string, e.g. \"outlook\"")
+    subject = " ".join((subject or "").lower().split()) or None
     return Claim(id=claim_id, text=text, kind=kind, polarity=polarity, window=window,
-                 precision=precision, lang=entry.get("lang", ""), dates=entry.get("dates"))
+                 precision=precision, lang=entry.get("lang", ""), dates=entry.get("dates"),
+                 subject=subject)
 
 
 def _instant(value, zone, where: str) -> datetime:

@@ -121,8 +121,11 @@ class Lexicon:
     def symptom_regex(self, kind: Kind) -> str:
         """The symptom's phrases, and the phrases its grammar builds from word lists
         ([grammar.<kind>]: patterns over its own lists and the [text] ones such as inability)."""
+        from evidence.claims.apps import app_names  # the table reads fold() from here
+
         table = self.data.get("grammar", {}).get(str(kind), {})
-        slots = {**{k: v for k, v in self.text.items() if isinstance(v, list)},
+        # {app}: any program the table knows ("can't open Outlook")
+        slots = {"app": app_names(), **{k: v for k, v in self.text.items() if isinstance(v, list)},
                  **{k: v for k, v in table.items() if k != "patterns"}}
         where = f"lang/{self.code}.toml [grammar.{kind}]"
         built = [compose(p, slots, where) for p in table.get("patterns", [])]

@@ -59,6 +59,9 @@ class Claim:
     lang: str
     # For an onset: the id of the symptom claim it dates.
     dates: str | None = None
+    # The program or service the customer names ("outlook", "mail server"); None when the
+    # statement names none or only the machine ("the PC").
+    subject: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -70,6 +73,7 @@ class Claim:
             "precision": str(self.precision),
             "dates": self.dates,
             "lang": self.lang,
+            "subject": self.subject,
         }
 
 

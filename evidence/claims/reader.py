@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from evidence.claims.apps import app_named
 from evidence.claims.lexicon import (
     Lexicon,
     alternation,
@@ -26,11 +27,14 @@ from evidence.claims.model import (
     Precision,
     Window,
 )
+from evidence.claims.subject import OTHER_MARK, TIME_MARK, find_subject
 from evidence.claims.timephrases import Anchor, Role, TimeRef, find_time_refs
 
 # A full stop ends a sentence unless it closes a number ("20. November") or an abbreviation.
 _SENTENCE_END = re.compile(r"[!?;\n]+|(?<=[^\d\s.]{2})\.+(?=\s|$)")
 _CLAUSE_PUNCT = re.compile(r",|:|\s[-\u2013\u2014]\s|\(|\)")
+# Kinds whose checks can narrow the evidence to the program the customer names.
+SUBJECT_KINDS = (Kind.CRASH, Kind.OUTAGE, Kind.SLOWNESS)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class _Draft:
     precision: Precision = Precision.VAGUE
     dates: _Draft | None = None
     extra: list[_Draft] = field(default_factory=list)
+    subject: str | None = None
 
 
 def parse_reported_at(value: str, tz: str) -> tuple[datetime, ZoneInfo]:
@@ -123,7 +128,7 @@ def read_claims(text: str, reported_at: datetime, tz: str, lang: str | None = No
         result.claims.append(Claim(
             id=ids[id(draft)], text=draft.text, kind=draft.kind, polarity=draft.polarity,
             window=draft.window, precision=draft.precision, lang=code,
-            dates=ids.get(id(draft.dates)) if draft.dates else None,
+            dates=ids.get(id(draft.dates)) if draft.dates else None, subject=draft.subject,
         ))
     if not result.claims:
         result.notes = [f"not understood: {text.strip()}"]
@@ -162,13 +167,24 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
     onset_clauses = {clause_of(m.start()) for m in pats.onset.finditer(folded)
                      if not _overlaps(m.span(), spoken)}
 
+    def subject_of(s: int, e: int, kind: Kind, clause: int) -> str | None:
+        if kind not in SUBJECT_KINDS:
+            return None
+        bounds = [0, *cuts, len(raw)]
+        others = [(a, b) for a, b, _ in symptoms if (a, b) != (s, e)]
+        marked = _marked(_marked(folded, [span for r in refs for span in r.pieces], TIME_MARK),
+                         others, OTHER_MARK)
+        object_first = pats.inability.match(folded, s) is not None
+        return find_subject(marked, (s, e), (bounds[clause], bounds[clause + 1]), code, object_first)
+
     drafts: list[_Draft] = []
     for s, e, kind in symptoms:
         clause = clause_of(s)
         polarity = Polarity.DENIED if clause in denied_clauses else Polarity.ASSERTED
         if any(d.clause == clause and d.kind == kind and d.polarity == polarity for d in drafts):
             continue
-        drafts.append(_Draft(s, e, clause, kind, polarity, clause_text(clause)))
+        drafts.append(_Draft(s, e, clause, kind, polarity, clause_text(clause),
+                             subject=subject_of(s, e, kind, clause)))
 
     onsets: list[_Draft] = []
     for ref in refs:
@@ -225,6 +241,14 @@ def _symptom_spans(folded: str, pats: _Patterns, refs: list[TimeRef]) -> list[tu
     return sorted(chosen)
 
 
+def _marked(folded: str, spans: list[tuple[int, int]], mark: str) -> str:
+    """The folded sentence with the given spans overwritten by a mark, same length."""
+    chars = list(folded)
+    for s, e in spans:
+        chars[s:e] = mark * (e - s)
+    return "".join(chars)
+
+
 def _clause_cuts(raw: str, pats: _Patterns, protected: list[tuple[int, int]]) -> list[int]:
     lowered = raw.lower()
     cuts = [m.start() for m in _CLAUSE_PUNCT.finditer(raw)]
@@ -249,7 +273,10 @@ def _targets(drafts: list[_Draft], clause: int) -> list[_Draft]:
 def _deduplicated(drafts: list[_Draft]) -> list[_Draft]:
     seen, kept = set(), []
     for draft in drafts:
-        key = (draft.kind, draft.polarity, draft.window)
+        # "Outlook crashes and Excel freezes": one claim per known program, which the checks
+        # tell apart; other names ("the checkout page ... the API") are one claim
+        known = draft.subject if draft.subject and app_named(draft.subject) else None
+        key = (draft.kind, draft.polarity, draft.window, known)
         if key in seen and draft.kind is not Kind.ONSET:
             continue
         seen.add(key)

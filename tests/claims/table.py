@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +26,9 @@ class Case:
     reported_at: datetime
     tz: str
     expected: tuple[Expected, ...]
+    # kind -> the subjects its claims name, "-" for a claim that names none; kinds not listed
+    # are not checked for a subject.
+    subjects: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def windowed(self) -> Expected | None:
@@ -46,7 +49,9 @@ def load_cases() -> list[Case]:
     data = tomllib.loads(TABLE.read_text("utf-8"))
     return [
         Case(row["lang"], row["text"], datetime.fromisoformat(row["reported_at"]), row["tz"],
-             tuple(parse_expectation(spec) for spec in row["expect"]))
+             tuple(parse_expectation(spec) for spec in row["expect"]),
+             {kind: tuple([names] if isinstance(names, str) else names)
+              for kind, names in row.get("subject", {}).items()})
         for row in data["case"]
     ]
 
@@ -66,4 +71,8 @@ def mismatches(case: Case, claims: list[dict]) -> list[str]:
         wanted = ({"start": exp.start, "end": exp.end}, exp.precision)
         if wanted not in windows:
             problems.append(f"{exp.kind}: window {windows} != {wanted}")
+    for kind, wanted in case.subjects.items():
+        got_subjects = sorted(c.get("subject") or "-" for c in claims if c["kind"] == kind)
+        if got_subjects != sorted(wanted):
+            problems.append(f"{kind}: subjects {got_subjects} != {sorted(wanted)}")
     return problems

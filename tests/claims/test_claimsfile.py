@@ -44,3 +44,14 @@ def test_bad_files_raise_with_location(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(ClaimsInputError, match=message):
         load_claims_file(path, AT, "Europe/Rome")
+
+
+def test_structured_entry_carries_its_subject(tmp_path):
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps([{"kind": "crash", "subject": " Outlook "}, {"kind": "crash"},
+                                "Chrome keeps crashing"]))
+    result = load_claims_file(path, AT, "Europe/Rome")
+    assert [c.subject for c in result.claims] == ["outlook", None, "chrome"]
+    path.write_text(json.dumps([{"kind": "crash", "subject": 3}]))
+    with pytest.raises(ClaimsInputError, match="subject must be a string"):
+        load_claims_file(path, AT, "Europe/Rome")

@@ -26,7 +26,8 @@ def test_statement_from_the_issue_gives_three_claims():
 def test_to_dict_has_exactly_the_contract_fields():
     claim = read_claims("It started two days ago", AT, "Europe/Rome").claims[0]
     assert set(claim.to_dict()) == {"id", "text", "kind", "polarity", "window", "precision",
-                                    "dates", "lang"}
+                                    "dates", "lang", "subject"}
+    assert claim.to_dict()["subject"] is None
 
 
 def test_ids_follow_id_start():
@@ -87,3 +88,27 @@ def test_symptom_grammar_names_known_word_lists():
 def test_outage_said_around_a_time_phrase_reads_whole():
     claims = read_claims("Die Seite lädt seit gestern nicht", AT, "Europe/Berlin", lang="de").claims
     assert {(c.kind, c.polarity) for c in claims} == {(Kind.OUTAGE, Polarity.ASSERTED), (Kind.ONSET, Polarity.ASSERTED)}
+
+
+def test_each_known_program_named_gets_its_own_claim():
+    claims = read_claims("Outlook crashes and Excel freezes", AT, "Europe/Rome").claims
+    assert [(c.kind, c.subject, c.text) for c in claims] == [
+        (Kind.CRASH, "outlook", "Outlook crashes"), (Kind.CRASH, "excel", "Excel freezes")]
+    assert claims[0].to_dict()["subject"] == "outlook"
+
+
+def test_machine_or_pronoun_is_no_subject_and_words_in_between_are_skipped():
+    for text in ("The PC keeps crashing", "It keeps crashing", "Il computer si blocca"):
+        assert [c.subject for c in read_claims(text, AT, "Europe/Rome").claims] == [None], text
+    # a time phrase between the name and its verb, a subject after the verb (German inversion)
+    assert read_claims("Outlook si è bloccato ieri sera", AT, "Europe/Rome", lang="it").claims[0].subject == "outlook"
+    claims = read_claims("Seit gestern stürzt Outlook ständig ab", AT, "Europe/Berlin", lang="de").claims
+    assert {c.kind: c.subject for c in claims} == {Kind.CRASH: "outlook", Kind.ONSET: None}
+
+
+def test_names_in_other_words_come_back_as_the_subject_the_checks_know():
+    said = {"es": "El servidor de correo se cae", "it": "Il server di posta non funziona",
+            "fr": "Le serveur de messagerie est en panne", "de": "Der Mailserver ist nicht erreichbar",
+            "en": "I can't connect to the mail server"}
+    for lang, text in said.items():
+        assert [c.subject for c in read_claims(text, AT, "Europe/Rome", lang=lang).claims] == ["mail server"]

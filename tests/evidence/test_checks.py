@@ -437,3 +437,136 @@ def test_popup_launch_leaves_out_the_browser_its_helpers_and_installed_handlers(
     assert sorted(hits["event_id"].to_list()) == ["Security:4", "Security:5", "Security:6"]
     finding = run_check(check_input(rows, claim("popup", text="a pop-up appeared")))
     assert finding.observed["count"] == 3
+
+
+# --- the program a claim names (claim["subject"]) ----------------------------------------------
+
+WINDOWS = dict(fmt="evtx", category="process")
+APP_LOG = heartbeat("Application.evtx", 0, 80, every_minutes=30, fmt="evtx", category="other",
+                    extra='{"channel":"Application","provider":"Service"}')
+
+
+def _named(subject: str | None, *window: float, polarity: str = "asserted") -> dict:
+    the_claim = claim("crash", *window, polarity=polarity, text=f"{subject} keeps crashing")
+    the_claim["subject"] = subject
+    return the_claim
+
+
+def _app_crash(line: int, hours: float, image: str) -> dict:
+    """Application Error 1000: the table puts the crashing image in `process`."""
+    return ev("Application.evtx", line, hours, "crash", outcome="failure", severity="error", process=image,
+              extra='{"channel":"Application","provider":"Application Error"}', **WINDOWS)
+
+
+def _chrome_crashes(first_line: int = 100, count: int = 12) -> list[dict]:
+    return [_app_crash(first_line + n, 62 + n / 4, "chrome.exe") for n in range(count)]
+
+
+def test_crash_of_a_named_program_is_judged_on_its_own_events_others_are_context():
+    outlook = [_app_crash(n, 61 + n, "C:\\Program Files\\Microsoft Office\\OUTLOOK.EXE") for n in range(1, 4)]
+    finding = run_check(check_input(APP_LOG + outlook + _chrome_crashes(), _named("outlook", 60, 72)))
+    assert finding.verdict == Verdict.SUPPORTED
+    assert finding.observed["count"] == 3
+    assert {e["event_id"] for e in finding.evidence} <= {"Applicat:1", "Applicat:2", "Applicat:3"}
+    assert "12 crash event(s) of other programs in the window (chrome 12)" in finding.explanation
+
+
+def test_named_program_without_crashes_is_contradicted_when_the_application_log_covers():
+    finding = run_check(check_input(APP_LOG + _chrome_crashes(), _named("outlook", 60, 72)))
+    assert finding.verdict == Verdict.CONTRADICTED, finding.explanation
+    assert "No crashes, hangs or segfaults of outlook" in finding.explanation
+    assert "of other programs in the window (chrome 12)" in finding.explanation
+
+
+def test_named_program_absence_is_inconclusive_when_no_log_of_its_platform_covers():
+    # a Linux syslog records a segfault of another program; Outlook's crashes would be in the
+    # Windows Application log, which the case does not hold
+    segfault = ev("syslog", 1, 65, "segfault", category="process", outcome="failure", process="kernel",
+                  extra='{"crashed_process":"chrome","crashed_pid":"4242"}')
+    finding = run_check(check_input(SYSLOG + [segfault], _named("outlook", 60, 72)))
+    assert finding.verdict == Verdict.INCONCLUSIVE
+    assert "Windows Application log" in finding.missing
+    assert "1 crash event(s) of other programs in the window (chrome 1)" in finding.explanation
+
+
+def test_denied_crash_of_a_named_program_is_unaffected_by_other_programs():
+    denied = _named("outlook", 60, 72, polarity="denied")
+    assert run_check(check_input(APP_LOG + _chrome_crashes(), denied)).verdict == Verdict.SUPPORTED
+    outlook = [_app_crash(1, 65, "OUTLOOK.EXE")]
+    assert run_check(check_input(APP_LOG + outlook + _chrome_crashes(), denied)).verdict == Verdict.CONTRADICTED
+
+
+def test_crash_events_name_their_program_in_process_or_in_extra():
+    from evidence.checks.subject import split, subject_of
+
+    rows = [
+        _app_crash(1, 61, "OUTLOOK.EXE"),
+        # Windows Error Reporting 1001: the reporter in process, the program in extra.app
+        ev("Application.evtx", 2, 61.01, "crash_report", process="Windows Error Reporting",
+           extra='{"channel":"Application","provider":"Windows Error Reporting","app":"OUTLOOK.EXE"}', **WINDOWS),
+        # Application Hang 1002 from a CSV export that lost the event data: only the provider
+        ev("Application.evtx", 3, 62, "hang", process="Application Hang",
+           extra='{"channel":"Application","provider":"Application Hang"}', **WINDOWS),
+        ev("syslog", 4, 63, "segfault", category="process", process="kernel", extra='{"crashed_process":"chrome"}'),
+    ]
+    parts = split(frame(rows), subject_of({"subject": "outlook"}))
+    assert sorted(parts.mine["event_id"]) == ["Applicat:1", "Applicat:2"]
+    assert parts.others["event_id"].to_list() == ["syslog:4"]
+    assert parts.unnamed["event_id"].to_list() == ["Applicat:3"]
+
+
+def test_a_crash_that_names_no_program_keeps_an_absence_open():
+    hang = ev("Application.evtx", 3, 65, "hang", process="Application Hang", outcome="failure",
+              extra='{"channel":"Application","provider":"Application Hang"}', **WINDOWS)
+    finding = run_check(check_input(APP_LOG + [hang], _named("outlook", 60, 72)))
+    assert finding.verdict == Verdict.INCONCLUSIVE
+    assert "1 crash event(s) in the window name no program; they may be outlook's." in finding.explanation
+
+
+def test_onset_of_a_named_program_is_its_first_crash_not_another_programs():
+    chrome = [_app_crash(100 + n, 50 + n, "chrome.exe") for n in range(3)]
+    outlook = [_app_crash(n, 61 + n, "OUTLOOK.EXE") for n in range(1, 4)]
+    symptom = _named("outlook")
+    symptom["id"] = "c2"
+    onset = claim("onset", 60, 72, cid="c1", dates="c2")
+    finding = run_check(check_input(SYSLOG + APP_LOG + chrome + outlook, onset, [symptom]))
+    assert finding.verdict == Verdict.SUPPORTED, finding.explanation
+    assert finding.observed["first"] == at(62).isoformat()
+
+
+def _mail_log() -> list[dict]:
+    return heartbeat("mail.log", 0, 80, every_minutes=15, category="service", process="postfix/smtpd")
+
+
+def _outage(subject: str | None) -> dict:
+    the_claim = claim("outage", 60, 72, text=f"the {subject} is down")
+    the_claim["subject"] = subject
+    return the_claim
+
+
+def test_outage_of_a_named_service_is_judged_on_its_own_log():
+    web_errors = _requests(0, 80, lambda h: 502 if 61 <= h <= 63 else 200)
+    finding = run_check(check_input(_mail_log() + web_errors, _outage("mail server")))
+    # the mail log runs clean through the window: the 502s of the web site are not the mail server's
+    assert finding.verdict == Verdict.CONTRADICTED, finding.explanation
+    assert "name no program" in finding.explanation
+    deferred = [ev("mail.log", 9000 + n, 65 + n / 30, "mail_deferred", category="service", outcome="failure",
+                   process="postfix/smtp") for n in range(6)]
+    finding = run_check(check_input(_mail_log() + web_errors + deferred, _outage("mail server")))
+    assert finding.verdict == Verdict.SUPPORTED
+    assert finding.observed["count"] == 6
+
+
+def test_outage_of_a_thing_no_log_names_counts_every_failure_and_says_so():
+    web_errors = _requests(0, 80, lambda h: 502 if 61 <= h <= 63 else 200)
+    finding = run_check(check_input(web_errors, _outage("booking site")))
+    assert finding.verdict == Verdict.SUPPORTED
+    assert "'booking site', which no log field identifies" in finding.explanation
+
+
+def test_slowness_of_a_named_program_says_the_metrics_are_the_hosts():
+    slow = claim("slowness", 60, 72)
+    slow["subject"] = "excel"
+    finding = run_check(check_input(_cpu(97), slow))
+    assert finding.verdict == Verdict.SUPPORTED
+    assert "whole host's measures, not excel's own" in finding.explanation
