@@ -12,8 +12,10 @@ from evidence.checks.common import (
     CheckInput,
     Finding,
     Verdict,
+    between,
     changes_before,
     covered_time,
+    evidence_rows,
     first_burst,
     names,
     observed,
@@ -21,16 +23,26 @@ from evidence.checks.common import (
 )
 from evidence.checks.subject import subject_of
 
-# Each symptom kind -> the events that show it.
-SYMPTOMS: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
-    "slowness": slowness.symptoms,
-    "popup": lambda frame: frame.filter(popup.symptom()),
-    "outage": lambda frame: frame.filter(outage.symptom()),
-    "login": lambda frame: frame.filter(login.symptom()),
-    "reboot": reboot.unplanned,
-    "crash": lambda frame: frame.filter(crash.symptom()),
-    "change": lambda frame: frame.filter(change.symptom()),
+# Each symptom kind -> the events that show it, for the symptom claim dated.
+SYMPTOMS: dict[str, Callable[[pl.DataFrame, dict], pl.DataFrame]] = {
+    "slowness": lambda frame, _: slowness.symptoms(frame),
+    "popup": lambda frame, _: frame.filter(popup.symptom()),
+    "outage": lambda frame, _: frame.filter(outage.symptom()),
+    # the named account's failures, never scanners trying accounts that do not exist
+    "login": lambda frame, target: login.failures_for(frame, target).mine,
+    "reboot": lambda frame, _: reboot.unplanned(frame),
+    "crash": lambda frame, _: frame.filter(crash.symptom()),
+    "change": lambda frame, _: frame.filter(change.symptom()),
 }
+# Each symptom kind -> its own check: whether the symptom shows at all since the onset.
+SYMPTOM_CHECKS: dict[str, Callable[[CheckInput], Finding]] = {
+    "slowness": slowness.check, "popup": popup.check, "outage": outage.check, "login": login.check,
+    "reboot": reboot.check, "crash": crash.check, "change": change.check,
+}
+# Healthy activity cited against an onset that never came: answered requests (2xx, 3xx), and
+# whatever else succeeded.
+HEALTHY_STATUS = r"^[23]\d\d$"
+HEALTHY_SHOWN = 3
 # Symptoms whose events name the program they are about.
 SUBJECT_KINDS = ("crash", "outage")
 # A burst is at least this many events in one of its source's time buckets, above the source's
@@ -75,7 +87,7 @@ def symptom_events(ci: CheckInput) -> tuple[pl.DataFrame, str, pl.DataFrame]:
     target = ci.claims.get(ci.claim.get("dates") or "")
     kind = target.get("kind") if target else None
     if kind in SYMPTOMS:
-        events = SYMPTOMS[kind](ci.frame)
+        events = SYMPTOMS[kind](ci.frame, target)
         what = f"{kind} ({target['text']!r})"
         # "Outlook keeps crashing since Monday" dates Outlook's crashes, when the logs name them
         subject = subject_of(target) if kind in SUBJECT_KINDS else None
@@ -102,8 +114,7 @@ def check(ci: CheckInput) -> Finding:
                        missing="When the problem was first noticed (a day, or a time of day).")
     events, what, background = symptom_events(ci)
     if events.height == 0:
-        return Finding(Verdict.INCONCLUSIVE, f"The logs hold no sign of {what}.",
-                       missing="A log that records the symptom itself (see the symptom's own finding).")
+        return _never(ci, what, start, end)
     events = events.sort(["timestamp", "source_file", "source_line", "event_id"], nulls_last=True)
     first = events["timestamp"][0]
     delta = round((first - start).total_seconds())
@@ -140,6 +151,47 @@ def check(ci: CheckInput) -> Finding:
     if background.height:
         finding.explanation += " " + _background_words(ci, background)
     return finding
+
+
+def _never(ci: CheckInput, what: str, start: datetime, end: datetime) -> Finding:
+    """No sign of the symptom in the logs at all. When the symptom's own check finds the logs
+    that would show it running through the time since the onset without it (requests answered,
+    services up), nothing started then: the onset is contradicted by that healthy activity.
+    Otherwise the logs cannot tell."""
+    target = ci.claims.get(ci.claim.get("dates") or "")
+    verdict = _symptom_verdict(ci, target) if target else None
+    if verdict is not None and verdict.verdict == Verdict.CONTRADICTED and verdict.evidence:
+        files = sorted({e["source_file"] for e in verdict.evidence})
+        healthy = _healthy(ci.frame.filter(pl.col("source_file").is_in(files)), start, end)
+        if healthy.height:
+            shown = healthy.sort(["timestamp", "source_file", "source_line", "event_id"], nulls_last=True)
+            return Finding(Verdict.CONTRADICTED,
+                           f"The logs hold no sign of {what}: {names(files)} ran through the time from "
+                           f"{ci.show(start)} on with {healthy.height} healthy event(s) in the window "
+                           f"{ci.show(start)} to {ci.show(end)}, the first at {ci.show(shown['timestamp'][0])}. "
+                           "Nothing started then.",
+                           evidence_rows(shown.head(HEALTHY_SHOWN)), observed(healthy))
+    return Finding(Verdict.INCONCLUSIVE, f"The logs hold no sign of {what}.",
+                   missing="A log that records the symptom itself (see the symptom's own finding).")
+
+
+def _symptom_verdict(ci: CheckInput, target: dict) -> Finding | None:
+    """The dated symptom's own finding, from the onset on (its dating window)."""
+    check = SYMPTOM_CHECKS.get(str(target.get("kind")))
+    if check is None or target.get("polarity") != "asserted":
+        return None
+    return check(CheckInput(target, ci.timeline, ci.reported_at, ci.claims, ci.zone))
+
+
+def _healthy(frame: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
+    """Events in the window that show things working: 2xx/3xx answers, successes."""
+    ok_status = pl.col("event_code").fill_null("").str.contains(HEALTHY_STATUS)
+    web = (pl.col("category") == "web") | (pl.col("action") == "http_request")
+    good = pl.when(web).then(ok_status).otherwise(pl.col("outcome") == "success").fill_null(False)
+    rows = frame.filter(between(start, end) & ~trouble().fill_null(False))
+    healthy = rows.filter(good)
+    # a source with no notion of success (a metrics file, a heartbeat) is healthy by running clean
+    return healthy if healthy.height else rows
 
 
 def _background_words(ci: CheckInput, background: pl.DataFrame) -> str:

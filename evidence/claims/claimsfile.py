@@ -22,7 +22,7 @@ from evidence.claims.reader import parse_zone, read_claims
 def load_claims_file(path: str | Path, reported_at: datetime, tz: str, lang: str | None = None,
                      id_start: int = 1) -> ClaimsResult:
     """Entries are strings (read as statements) or tables {kind, polarity, start, end, text,
-    subject}.
+    subject, attempts}.
 
     Accepted shapes: a JSON list, or {"claims": [...]} in JSON or TOML, or TOML [[claim]]
     tables.
@@ -92,9 +92,12 @@ def _structured(entry: dict, zone, claim_id: str, where: str) -> Claim:
     if subject is not None and not isinstance(subject, str):
         raise ClaimsInputError(f"{where}: subject must be a string, e.g. \"outlook\"")
     subject = " ".join((subject or "").lower().split()) or None
+    attempts = entry.get("attempts")
+    if attempts is not None and (isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1):
+        raise ClaimsInputError(f"{where}: attempts must be a whole number of tries, e.g. 1")
     return Claim(id=claim_id, text=text, kind=kind, polarity=polarity, window=window,
                  precision=precision, lang=entry.get("lang", ""), dates=entry.get("dates"),
-                 subject=subject)
+                 subject=subject, attempts=attempts)
 
 
 def _instant(value, zone, where: str) -> datetime:

@@ -60,11 +60,15 @@ class Claim:
     # For an onset: the id of the symptom claim it dates.
     dates: str | None = None
     # The program or service the customer names ("outlook", "mail server"); None when the
-    # statement names none or only the machine ("the PC").
+    # statement names none or only the machine ("the PC"); for a login, the user account it names
+    # ("deploy"), None for "my account".
     subject: str | None = None
+    # For a login: the most attempts the customer says they made ("I only typed my password
+    # once" = 1); the logs may show no more failures than that. Shown only when said.
+    attempts: int | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "id": self.id,
             "text": self.text,
             "kind": str(self.kind),
@@ -75,6 +79,9 @@ class Claim:
             "lang": self.lang,
             "subject": self.subject,
         }
+        if self.attempts is not None:
+            out["attempts"] = self.attempts
+        return out
 
 
 @dataclass

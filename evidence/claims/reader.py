@@ -9,6 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from evidence.claims.apps import app_named
+from evidence.claims.attempts import find_counts
 from evidence.claims.lexicon import (
     Lexicon,
     alternation,
@@ -27,7 +28,7 @@ from evidence.claims.model import (
     Precision,
     Window,
 )
-from evidence.claims.subject import OTHER_MARK, TIME_MARK, find_subject
+from evidence.claims.subject import OTHER_MARK, TIME_MARK, find_account, find_subject
 from evidence.claims.timephrases import Anchor, Role, TimeRef, find_time_refs
 
 # A full stop ends a sentence unless it closes a number ("20. November") or an abbreviation.
@@ -42,6 +43,7 @@ class _Patterns:
     symptoms: dict[Kind, re.Pattern[str]]
     denials: re.Pattern[str]
     inability: re.Pattern[str]
+    continuing: re.Pattern[str]
     onset: re.Pattern[str]
     breaks: re.Pattern[str]
 
@@ -59,6 +61,7 @@ def _patterns(code: str) -> _Patterns:
         symptoms={kind: re.compile(lex.symptom_regex(kind)) for kind in lex.symptoms},
         denials=re.compile(alternation(words.get("denials", []))),
         inability=re.compile(alternation(words.get("inability", []))),
+        continuing=re.compile(alternation(words.get("continuing", []))),
         onset=re.compile(alternation(words.get("onset_verbs", []))),
         breaks=re.compile(breaks or r"(?!x)x"),
     )
@@ -79,6 +82,10 @@ class _Draft:
     dates: _Draft | None = None
     extra: list[_Draft] = field(default_factory=list)
     subject: str | None = None
+    attempts: int | None = None
+    # A count of tries said with no symptom ("I only tried once"): a login claim only when the
+    # statement speaks of a login elsewhere.
+    orphan: bool = False
 
 
 def parse_reported_at(value: str, tz: str) -> tuple[datetime, ZoneInfo]:
@@ -121,7 +128,7 @@ def read_claims(text: str, reported_at: datetime, tz: str, lang: str | None = No
         if not found and text[start:end].strip():
             result.notes.append(f"not understood: {text[start:end].strip()}")
         drafts.extend(found)
-    drafts = _deduplicated(drafts)
+    drafts = _counted_logins(_deduplicated(drafts))
     _date_orphan_onsets(drafts)
     ids = {id(d): f"c{n}" for n, d in enumerate(drafts, start=id_start)}
     for draft in drafts:
@@ -129,6 +136,7 @@ def read_claims(text: str, reported_at: datetime, tz: str, lang: str | None = No
             id=ids[id(draft)], text=draft.text, kind=draft.kind, polarity=draft.polarity,
             window=draft.window, precision=draft.precision, lang=code,
             dates=ids.get(id(draft.dates)) if draft.dates else None, subject=draft.subject,
+            attempts=draft.attempts,
         ))
     if not result.claims:
         result.notes = [f"not understood: {text.strip()}"]
@@ -161,19 +169,26 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
         bounds = [0, *cuts, len(raw)]
         return _tidy(raw[bounds[index]:bounds[index + 1]], pats)
 
-    excluded = spoken + [m.span() for m in pats.inability.finditer(folded)]
+    # "can't log in", "n'arrête pas de planter": a negation that states the symptom denies nothing
+    excluded = spoken + [m.span() for rx in (pats.inability, pats.continuing) for m in rx.finditer(folded)]
     denied_clauses = {clause_of(m.start()) for m in pats.denials.finditer(folded)
                       if not _overlaps(m.span(), excluded)}
+    counts = [c for c in find_counts(folded, code) if not _overlaps((c.start, c.end), spoken)]
+    # "je n'ai tapé mon mot de passe qu'une fois": "ne ... que" restricts, it does not deny
+    denied_clauses -= {clause_of(c.start) for c in counts if c.only}
     onset_clauses = {clause_of(m.start()) for m in pats.onset.finditer(folded)
                      if not _overlaps(m.span(), spoken)}
 
     def subject_of(s: int, e: int, kind: Kind, clause: int) -> str | None:
-        if kind not in SUBJECT_KINDS:
+        if kind not in SUBJECT_KINDS and kind is not Kind.LOGIN:
             return None
         bounds = [0, *cuts, len(raw)]
         others = [(a, b) for a, b, _ in symptoms if (a, b) != (s, e)]
         marked = _marked(_marked(folded, [span for r in refs for span in r.pieces], TIME_MARK),
                          others, OTHER_MARK)
+        if kind is Kind.LOGIN:
+            # a login is about an account, not a program: "unser Deploy-Benutzer", "user deploy"
+            return find_account(marked, (bounds[clause], bounds[clause + 1]), code)
         object_first = pats.inability.match(folded, s) is not None
         return find_subject(marked, (s, e), (bounds[clause], bounds[clause + 1]), code, object_first)
 
@@ -186,16 +201,33 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
         drafts.append(_Draft(s, e, clause, kind, polarity, clause_text(clause),
                              subject=subject_of(s, e, kind, clause)))
 
+    bounds = [0, *cuts, len(raw)]
+    for count in counts:
+        clause = clause_of(count.start)
+        # "Once I log in, ...": a count that opens its clause is a conjunction, not a number of tries
+        if not count.only and not folded[bounds[clause]:count.start].strip(" \t,;:.-"):
+            continue
+        own = [d for d in drafts if d.clause == clause]
+        login = next((d for d in own if d.kind is Kind.LOGIN), None)
+        if login is not None:
+            login.attempts = login.attempts or count.value
+            if count.only:
+                login.polarity = Polarity.ASSERTED
+        elif not own:
+            drafts.append(_Draft(count.start, count.end, clause, Kind.LOGIN, Polarity.ASSERTED,
+                                 clause_text(clause), attempts=count.value, orphan=True))
+
     onsets: list[_Draft] = []
     for ref in refs:
         clause = clause_of(ref.start)
         targets = _targets(drafts, clause)
-        own = [d for d in drafts if d.clause == clause]
+        own = [d for d in drafts if d.clause == clause and not d.orphan]
         wants_onset = ref.role in (Role.SINCE, Role.DURATION) or clause in onset_clauses
         # "I never clicked anything since Monday": the time bounds the denial, no onset.
         if wants_onset and not (own and all(t.polarity is Polarity.DENIED for t in own)):
             # A change is usually the cause the customer names, not the symptom dated.
-            asserted = sorted((t for t in targets if t.polarity is Polarity.ASSERTED),
+            # a count of tries is no symptom to date
+            asserted = sorted((t for t in targets if t.polarity is Polarity.ASSERTED and t.attempts is None),
                               key=lambda t: t.kind is Kind.CHANGE)
             phrase = raw[ref.start:ref.end] if ref.role is not Role.POINT else clause_text(clause)
             onsets.append(_Draft(ref.start, ref.end, clause, Kind.ONSET, Polarity.ASSERTED,
@@ -276,7 +308,7 @@ def _deduplicated(drafts: list[_Draft]) -> list[_Draft]:
         # "Outlook crashes and Excel freezes": one claim per known program, which the checks
         # tell apart; other names ("the checkout page ... the API") are one claim
         known = draft.subject if draft.subject and app_named(draft.subject) else None
-        key = (draft.kind, draft.polarity, draft.window, known)
+        key = (draft.kind, draft.polarity, draft.window, known, draft.attempts)
         if key in seen and draft.kind is not Kind.ONSET:
             continue
         seen.add(key)
@@ -284,9 +316,31 @@ def _deduplicated(drafts: list[_Draft]) -> list[_Draft]:
     return kept
 
 
+def _counted_logins(drafts: list[_Draft]) -> list[_Draft]:
+    """Counts of tries are about the statement's login: "I got locked out this morning, I only
+    typed my password once" counts the tries of this morning's lockout, on the same account. A
+    count said with no symptom stays only when a login is spoken of."""
+    logins = [d for d in drafts if d.kind is Kind.LOGIN and d.attempts is None]
+    kept = []
+    for draft in drafts:
+        if draft.attempts is not None and draft.kind is Kind.LOGIN:
+            if draft.orphan and not logins:
+                continue
+            # the nearest login said before it, else the first after it
+            near = sorted(logins, key=lambda d: (d.start > draft.start, abs(d.start - draft.start)))
+            if draft.subject is None and near:
+                draft.subject = near[0].subject
+            timed = [d for d in near if d.window is not None]
+            if draft.window is None and timed:
+                draft.window, draft.precision = timed[0].window, timed[0].precision
+        kept.append(draft)
+    return kept
+
+
 def _date_orphan_onsets(drafts: list[_Draft]) -> None:
     """An onset said apart from its symptom ("It started Monday. It is slow.") dates it."""
-    asserted = [d for d in drafts if d.kind is not Kind.ONSET and d.polarity is Polarity.ASSERTED]
+    asserted = [d for d in drafts if d.kind is not Kind.ONSET and d.polarity is Polarity.ASSERTED
+                and d.attempts is None]
     for draft in drafts:
         if draft.kind is Kind.ONSET and draft.dates is None and asserted:
             draft.dates = asserted[0]

@@ -62,7 +62,9 @@ def _words(code: str) -> _Words:
     denials = [w for w in lex.text.get("denials", []) if " " not in w]
     lists = {name: _folded(table.get(name, [])) for name in
              ("links", "determiners", "leads", "inner", "stops", "generic")}
-    lists["links"] = lists["links"] | _folded(denials)
+    # so is a "keeps doing" phrase: "Outlook n'arrête pas de planter", "Outlook no para de colgarse"
+    continuing = [w for phrase in lex.text.get("continuing", []) for w in re.findall(r"\w+'|\w+", fold(phrase))]
+    lists["links"] = lists["links"] | _folded(denials) | _folded(continuing)
     elisions = frozenset(w for group in lists.values() for w in group if w.endswith("'"))
     return _Words(**lists, elisions=elisions, names=dict(table.get("names", {})))
 
@@ -202,3 +204,64 @@ def _normalized(phrase: list[str], words: _Words) -> str | None:
     if text in words.generic:
         return None
     return text
+
+
+@dataclass(frozen=True)
+class _Accounts:
+    nouns: tuple[tuple[str, ...], ...]  # "user", "user account": as word sequences, longest first
+    links: frozenset[str]
+    name_first: bool
+    function: frozenset[str]  # words that are never an account's name
+    stems: tuple[str, ...]  # nor are words that begin so ("lock*": locked, locking)
+    determiners: frozenset[str]
+
+
+@cache
+def _accounts(code: str) -> _Accounts:
+    lex = load_lexicon(code)
+    table = lex.data.get("subject", {})
+    words = _words(code)
+    nouns = sorted({tuple(fold(w).split()) for w in table.get("accounts", [])}, key=len, reverse=True)
+    # the words of the statement grammar itself: "my account is locked", "Konto gesperrt"
+    phrases = [w for value in [*lex.text.values(), *lex.symptoms.values()] if isinstance(value, list)
+               for w in value]
+    plain = [w for phrase in phrases for w in fold(phrase).split()]
+    function = (words.links | words.determiners | words.leads | words.stops | words.generic
+                | _folded(table.get("generic_accounts", [])) | _folded(table.get("account_links", []))
+                | frozenset(w for w in plain if "*" not in w))
+    stems = tuple(sorted({w.rstrip("*") for w in plain if w.endswith("*") and len(w) > 4}))
+    return _Accounts(tuple(nouns), _folded(table.get("account_links", [])),
+                     bool(table.get("name_before_account", False)), function, stems, words.determiners)
+
+
+def find_account(marked: str, clause: tuple[int, int], code: str) -> str | None:
+    """The user account a login symptom is about, when the clause names one: "user deploy",
+    "the deploy account", "unser Deploy-Benutzer", "l'utilisateur deploy"; None for "my account"
+    or a clause that names no account. `marked` is as for find_subject."""
+    words = _words(code)
+    acc = _accounts(code)
+    tokens = [t.text for t in _tokens(marked, clause[0], clause[1], words.elisions)]
+    for i, token in enumerate(tokens):
+        # German compounds: "deploy-benutzer", "deploy-konto"
+        head, dash, tail = token.rpartition("-")
+        if dash and (tail,) in acc.nouns and _is_name(head, acc):
+            return head
+        noun = next((n for n in acc.nouns if tuple(tokens[i:i + len(n)]) == n), None)
+        if noun is None:
+            continue
+        after = i + len(noun)
+        if after < len(tokens) and tokens[after] in acc.links:
+            after += 1
+        if after < len(tokens) and _is_name(tokens[after], acc):
+            return tokens[after]
+        # a name before the noun follows an article or opens the clause: "the deploy user"
+        opens = i == 1 or (i > 1 and tokens[i - 2] in acc.determiners)
+        if acc.name_first and opens and _is_name(tokens[i - 1], acc):
+            return tokens[i - 1]
+    return None
+
+
+def _is_name(token: str, acc: _Accounts) -> bool:
+    """A word that may be a user name: letters, digits and . _ - $, not a word of the language's lists."""
+    return (re.fullmatch(r"[\w.$-]+", token) is not None and not token.isdigit()
+            and token not in acc.function and (token,) not in acc.nouns and not token.startswith(acc.stems))

@@ -29,6 +29,8 @@ class Case:
     # kind -> the subjects its claims name, "-" for a claim that names none; kinds not listed
     # are not checked for a subject.
     subjects: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the counts of tries the claims carry ("only once" = 1), sorted; None: not checked.
+    attempts: tuple[int, ...] | None = None
 
     @property
     def windowed(self) -> Expected | None:
@@ -51,7 +53,8 @@ def load_cases() -> list[Case]:
         Case(row["lang"], row["text"], datetime.fromisoformat(row["reported_at"]), row["tz"],
              tuple(parse_expectation(spec) for spec in row["expect"]),
              {kind: tuple([names] if isinstance(names, str) else names)
-              for kind, names in row.get("subject", {}).items()})
+              for kind, names in row.get("subject", {}).items()},
+             tuple(sorted(row["attempts"])) if "attempts" in row else None)
         for row in data["case"]
     ]
 
@@ -75,4 +78,8 @@ def mismatches(case: Case, claims: list[dict]) -> list[str]:
         got_subjects = sorted(c.get("subject") or "-" for c in claims if c["kind"] == kind)
         if got_subjects != sorted(wanted):
             problems.append(f"{kind}: subjects {got_subjects} != {sorted(wanted)}")
+    if case.attempts is not None:
+        got_attempts = tuple(sorted(c["attempts"] for c in claims if c.get("attempts") is not None))
+        if got_attempts != case.attempts:
+            problems.append(f"attempts {got_attempts} != {case.attempts}")
     return problems

@@ -55,3 +55,13 @@ def test_structured_entry_carries_its_subject(tmp_path):
     path.write_text(json.dumps([{"kind": "crash", "subject": 3}]))
     with pytest.raises(ClaimsInputError, match="subject must be a string"):
         load_claims_file(path, AT, "Europe/Rome")
+
+
+def test_structured_entry_carries_its_attempts(tmp_path):
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps([{"kind": "login", "attempts": 1}, {"kind": "login"}]))
+    result = load_claims_file(path, AT, "Europe/Rome")
+    assert [c.to_dict().get("attempts") for c in result.claims] == [1, None]
+    path.write_text(json.dumps([{"kind": "login", "attempts": "once"}]))
+    with pytest.raises(ClaimsInputError, match="attempts must be"):
+        load_claims_file(path, AT, "Europe/Rome")

@@ -112,3 +112,25 @@ def test_names_in_other_words_come_back_as_the_subject_the_checks_know():
             "en": "I can't connect to the mail server"}
     for lang, text in said.items():
         assert [c.subject for c in read_claims(text, AT, "Europe/Rome", lang=lang).claims] == ["mail server"]
+
+
+def test_a_count_of_tries_is_a_login_claim_with_attempts_shown_only_when_said():
+    result = read_claims("I got locked out of my account this morning, I only typed my password once.",
+                         AT, "Europe/Rome")
+    locked, counted = result.claims
+    assert (locked.kind, counted.kind) == (Kind.LOGIN, Kind.LOGIN)
+    assert "attempts" not in locked.to_dict() and counted.to_dict()["attempts"] == 1
+    # the count is about this morning's lockout: it takes its window, and dates nothing
+    assert counted.window == locked.window and counted.text == "I only typed my password once"
+
+
+def test_a_count_said_apart_is_a_login_claim_only_when_a_login_is_spoken_of():
+    counted = read_claims("I got locked out. I only tried once.", AT, "Europe/Rome").claims
+    assert [c.to_dict().get("attempts") for c in counted] == [None, 1]
+    alone = read_claims("The PC is slow. I only tried once.", AT, "Europe/Rome")
+    assert [c.kind for c in alone.claims] == [Kind.SLOWNESS]
+
+
+def test_restrictive_ne_que_is_no_denial():
+    claims = read_claims("Je n'ai tapé mon mot de passe qu'une fois", AT, "Europe/Paris", lang="fr").claims
+    assert [(c.kind, c.polarity, c.attempts) for c in claims] == [(Kind.LOGIN, Polarity.ASSERTED, 1)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from evidence.checks import CHECKS, outage, popup, reboot, run_check
+from evidence.checks import CHECKS, login, outage, popup, reboot, run_check
 from evidence.checks.common import Verdict
 from tests.evidence.frames import REPORTED, at, check_input, claim, ev, frame, heartbeat, metric
 
@@ -570,3 +570,156 @@ def test_slowness_of_a_named_program_says_the_metrics_are_the_hosts():
     finding = run_check(check_input(_cpu(97), slow))
     assert finding.verdict == Verdict.SUPPORTED
     assert "whole host's measures, not excel's own" in finding.explanation
+
+
+# --- login: the account named, scanners left out, the number of tries said --------------------
+
+SECURITY = heartbeat("Security.evtx", 0, 80, every_minutes=60, category="auth", fmt="evtx", user="SYSTEM",
+                     action="login", outcome="success")
+
+
+def _failure(line: int, hours: float, user: str, action: str = "login_failed", **fields) -> dict:
+    return ev("Security.evtx", line, hours, action, category="auth", outcome="failure", fmt="evtx", user=user,
+              **fields)
+
+
+def _tries(limit: int, *window: float, user: str | None = None) -> dict:
+    the_claim = claim("login", *window, text="I only typed my password once")
+    the_claim["attempts"], the_claim["subject"] = limit, user
+    return the_claim
+
+
+def _lockout() -> list[dict]:
+    """Five bad passwords for dpatel within a minute at 65 h, then the lockout (4740)."""
+    return ([_failure(100 + n, 65 + n / 360, "dpatel", event_code="4625") for n in range(5)]
+            + [_failure(105, 65 + 5 / 360, "dpatel", "account_locked", event_code="4740")])
+
+
+def test_more_failed_tries_than_said_contradict_and_are_cited():
+    finding = run_check(check_input(SECURITY + _lockout(), _tries(1, 60, 72)))
+    assert finding.verdict == Verdict.CONTRADICTED, finding.explanation
+    assert [e["event_id"] for e in finding.evidence] == [f"Security:{n}" for n in range(100, 106)]
+    assert finding.explanation.startswith("5 failed login(s) for dpatel")
+    assert "then the account was locked" in finding.explanation
+
+
+def test_as_many_failed_tries_as_said_support():
+    finding = run_check(check_input(SECURITY + _lockout(), _tries(5, 60, 72)))
+    assert finding.verdict == Verdict.SUPPORTED and finding.evidence
+
+
+def test_tries_are_counted_per_sitting_and_per_account():
+    # one typo then a logon on Thursday, another later: two sittings of one try each
+    rows = SECURITY + [_failure(1, 61, "ann"), ev("Security.evtx", 2, 61.01, "login", category="auth",
+                                                     outcome="success", fmt="evtx", user="ANN"),
+                       _failure(3, 62, "ann")]
+    # other accounts' failures are not the customer's tries when the claim names the account
+    rows += [_failure(10 + n, 63 + n / 100, "bob") for n in range(4)]
+    assert run_check(check_input(rows, _tries(1, 60, 72, user="ann"))).verdict == Verdict.SUPPORTED
+    assert run_check(check_input(rows, _tries(1, 60, 72, user="bob"))).verdict == Verdict.CONTRADICTED
+
+
+def test_a_count_without_a_window_counts_the_tries_of_the_statements_login():
+    locked = claim("login", 60, 72, cid="c1", text="I got locked out this morning")
+    counted = _tries(1)
+    counted["id"] = "c2"
+    # the failures sit in the lockout's window, more than a day before the report
+    finding = run_check(check_input(SECURITY + _lockout(), counted, [locked]))
+    assert finding.verdict == Verdict.CONTRADICTED
+
+
+def test_tries_without_an_authentication_log_are_inconclusive():
+    finding = run_check(check_input(SYSLOG, _tries(1, 60, 72)))
+    assert finding.verdict == Verdict.INCONCLUSIVE and "4625" in finding.missing
+
+
+AUTH_LOG = """\
+Nov 20 03:14:09 git-01 sshd[23374]: Invalid user admin from 192.0.2.201 port 58886
+Nov 20 03:14:10 git-01 sshd[23374]: pam_unix(sshd:auth): check pass; user unknown
+Nov 20 03:14:10 git-01 sshd[23374]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.201
+Nov 20 03:14:12 git-01 sshd[23374]: Failed password for invalid user admin from 192.0.2.201 port 58886 ssh2
+Nov 20 08:47:20 git-01 sshd[39266]: Accepted password for deploy from 203.0.113.40 port 55181 ssh2
+Nov 20 09:10:00 git-01 sshd[4000]: Failed password for root from 198.51.100.9 port 40000 ssh2
+Nov 20 10:12:31 git-01 sshd[35738]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.40  user=deploy
+Nov 20 10:12:33 git-01 sshd[35738]: Failed password for deploy from 203.0.113.40 port 57644 ssh2
+Nov 20 10:12:36 git-01 sshd[17184]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.40  user=deploy
+Nov 20 10:12:38 git-01 sshd[17184]: Failed password for deploy from 203.0.113.40 port 46971 ssh2
+"""
+
+
+@pytest.fixture
+def auth_log(tmp_path) -> pl.DataFrame:
+    from tests.parsers.text_formats import parse_text, parser_for
+
+    events, _ = parse_text(parser_for("syslog"), tmp_path, AUTH_LOG, name="auth.log", tz="UTC")
+    return events
+
+
+def test_sshd_marks_failures_for_accounts_that_do_not_exist(auth_log):
+    marked = auth_log.filter(login.unknown_user())["source_line"].to_list()
+    assert marked == [1, 4]
+    # the pam line of the same connection names no user: it belongs to the scanner's attempt
+    assert sorted(auth_log.filter(pl.col("event_id").is_in(login.scanner_ids(auth_log).implode()))
+                  ["source_line"].to_list()) == [1, 3, 4]
+
+
+def test_login_failures_are_the_named_accounts_scanners_never(auth_log):
+    named = login.failures_for(auth_log, {"subject": "deploy"})
+    assert named.account == "deploy"
+    assert named.mine["source_line"].to_list() == [7, 8, 9, 10]
+    assert named.others["source_line"].to_list() == [6]
+    anyone = login.failures_for(auth_log, {"subject": None})
+    assert anyone.mine["source_line"].to_list() == [6, 7, 8, 9, 10]
+    # an account no log names: every real account's failures, and the finding says so
+    unknown = login.failures_for(auth_log, {"subject": "mallory"})
+    assert unknown.account is None and "'mallory'" in unknown.note and unknown.mine.height == 5
+    # one sshd connection logs a try twice (pam and sshd): it counts once
+    assert login.tries(auth_log, named.mine)["source_line"].to_list() == [8, 10]
+
+
+def test_onset_of_a_named_accounts_failures_ignores_earlier_scanners(auth_log):
+    rows = auth_log.to_dicts() + heartbeat("auth.log", 0, 82, every_minutes=30, category="auth", first_line=5000)
+    symptom = claim("login", cid="c2", text="our deploy user cannot log in")
+    symptom["subject"] = "deploy"
+    onset = claim("onset", 6, SINCE, cid="c1", dates="c2")  # "since this morning" (06:00)
+    finding = run_check(check_input(rows, onset, [symptom]))
+    # the scanner at 03:14 is no sign of the deploy user's trouble
+    assert finding.verdict == Verdict.SUPPORTED, finding.explanation
+    assert finding.observed["first"] == "2026-11-20T10:12:31+00:00"
+    assert finding.evidence[0]["source_line"] == 7
+    # over the whole day the scanner's lines are mentioned, not counted
+    login_finding = run_check(check_input(rows, claim("login", 0, SINCE) | {"subject": "deploy"}))
+    assert login_finding.verdict == Verdict.SUPPORTED
+    assert login_finding.observed["first"].startswith("2026-11-20T10:12:31")
+    assert "3 failure line(s) in the window are attempts on accounts that do not exist" in login_finding.explanation
+    assert "1 failure(s) of other accounts in the window (root 1)" in login_finding.explanation
+
+
+# --- an onset whose symptom never shows while its logs run healthy ----------------------------
+
+def test_onset_contradicted_by_healthy_activity_through_the_window():
+    onset = claim("onset", 60, SINCE, cid="c1", dates="c2")  # "down since last night"
+    symptom = claim("outage", cid="c2", text="the site is down")
+    finding = run_check(check_input(_requests(0, SINCE, lambda h: 200), onset, [symptom]))
+    assert finding.verdict == Verdict.CONTRADICTED, finding.explanation
+    assert "no sign of outage" in finding.explanation
+    # the healthy requests at the start of the window are cited
+    assert finding.evidence[0]["timestamp"] == at(60).isoformat()
+    assert len(finding.evidence) == 3
+
+
+def test_onset_without_its_symptom_stays_open_when_the_logs_do_not_cover():
+    onset = claim("onset", 60, SINCE, cid="c1", dates="c2")
+    symptom = claim("outage", cid="c2", text="the site is down")
+    # the access log stops at 70 h: the time after it cannot be told
+    finding = run_check(check_input(_requests(0, 70, lambda h: 200), onset, [symptom]))
+    assert finding.verdict == Verdict.INCONCLUSIVE
+    # no source that could show an outage at all
+    assert run_check(check_input(SYSLOG, onset, [symptom])).verdict == Verdict.INCONCLUSIVE
+
+
+def test_tries_typed_into_a_locked_account_are_not_counted_before_the_lockout():
+    after = [_failure(200 + n, 65.1 + n / 100, "dpatel", event_code="4625") for n in range(3)]
+    finding = run_check(check_input(SECURITY + _lockout() + after, _tries(5, 60, 72)))
+    assert finding.verdict == Verdict.SUPPORTED, finding.explanation
+    assert finding.explanation.startswith("5 failed login(s) for dpatel")

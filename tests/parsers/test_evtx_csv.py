@@ -164,3 +164,41 @@ task = ["Task Category"]
 success = ["Audit Success"]
 failure = ["Audit Failure"]
 """
+
+
+HANG_VIEWERS = {
+    "fr": ("\ufeffNiveau,Date et heure,Source,ID de l’événement,Catégorie de la tâche\n"
+           "Erreur,26/11/2026 13:02:17,Application Hang,1002,(101),\"Le programme OUTLOOK.EXE version "
+           "16.0.17928.20156 a cessé d’interagir avec Windows et a été fermé. Pour déterminer si des "
+           "informations supplémentaires sont disponibles, consultez l’historique du problème.\n"
+           " ID de processus : 2f4c\n Heure de début : 01db401c7e5a3f10\"\n"),
+    "en": ("Level,Date and Time,Source,Event ID,Task Category\n"
+           "Error,11/26/2026 1:02:17 PM,Application Hang,1002,(101),\"The program OUTLOOK.EXE version "
+           "16.0.17928.20156 stopped interacting with Windows and was closed. To see if more information "
+           "about the problem is available, check the problem history in the Security and Maintenance "
+           "control panel.\n Process ID: 2f4c\n Start Time: 01db401c7e5a3f10\"\n"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(HANG_VIEWERS))
+def test_event_viewer_hang_names_the_program_from_its_sentence(tmp_path, language) -> None:
+    path = tmp_path / "Application.csv"
+    path.write_text(HANG_VIEWERS[language], encoding="utf-8")
+    frame, _ = parse(path, tz="Europe/Paris")
+    hang = by_line(frame, 2)
+    assert (hang["action"], hang["process"]) == ("hang", "OUTLOOK.EXE")
+    assert hang["message"] == "1002 OUTLOOK.EXE stopped responding (hang)"
+    assert json.loads(hang["extra"])["app_version"] == "16.0.17928.20156"
+
+
+def test_hang_sentences_in_each_language() -> None:
+    sentences = {
+        "de": "Programm OUTLOOK.EXE, Version 16.0.1.0 kann nicht mehr unter Windows ausgeführt werden und "
+              "wurde geschlossen.",
+        "it": "Il programma OUTLOOK.EXE versione 16.0.1.0 ha smesso di interagire con Windows ed è stato chiuso.",
+        "es": "El programa OUTLOOK.EXE versión 16.0.1.0 dejó de interactuar con Windows y se cerró.",
+    }
+    for language, text in sentences.items():
+        assert message_fields(text, "1002") == {"AppName": "OUTLOOK.EXE", "AppVersion": "16.0.1.0"}, language
+    # the sentence belongs to 1002 only
+    assert message_fields(sentences["it"], "1000") == {}
