@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 
+from evidence.claims.clockgrammar import ClockGrammar, bare, squash
 from evidence.claims.lexicon import Lexicon, alternation, fold, load_lexicon, lookup
 
 UNITS = ("minute", "hour", "day", "week", "month", "year")
@@ -20,16 +20,6 @@ class Quantity:
     unit: str
     # A range said with a quantifier ("a few days"), not a count.
     vague: bool = False
-
-
-@dataclass(frozen=True)
-class Clock:
-    hour: int
-    minute: int | None
-    meridiem: str | None
-    approx: bool
-    # Said with minutes or a clock word ("9:15", "23 Uhr", "9h"), so surely a time of day.
-    suffixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +55,9 @@ class Grammar:
                 self.markers.setdefault(phrase, set()).add(role)
         self.approx_words = {fold(p) for p in t.get("approx", [])}
         self.since_reach = int(t.get("since_reach", 0))
+        self.holidays = dict(t.get("holidays", {}))
+        self.whiles = dict(t.get("whiles", {}))
+        self.clocks = ClockGrammar(lex, self.numbers, self.month_of, list(self.unit_of))
 
         amount = alternation(_words(self.numbers) + _words(self.vague))
         units = alternation(self.unit_of)
@@ -74,7 +67,7 @@ class Grammar:
             ("compound", re.compile(alternation(t.get("compounds", {})))),
             ("relday", re.compile(alternation(t.get("relative_days", {})))),
             ("weekday_part", re.compile(
-                rf"(?<!\w)(?P<wd>{_bare(self.weekday_of)})(?P<part>{_bare(self.part_of)})(?!\w)")),
+                rf"(?<!\w)(?P<wd>{bare(self.weekday_of)})(?P<part>{bare(self.part_of)})(?!\w)")),
             ("weekday", re.compile(alternation(self.weekday_of))),
             ("part", re.compile(alternation(self.part_of))),
             ("last", re.compile(alternation(t.get("last", [])))),
@@ -84,47 +77,45 @@ class Grammar:
             ("mark", re.compile(alternation(self.markers))),
             ("ago_after", re.compile(alternation(t.get("ago_after", [])))),
             ("dur_after_ago", re.compile(alternation(t.get("duration_after_ago", [])))),
-            ("clock", self._clock_regex()),
-            *(("date", rx) for rx in self._date_regexes()),
+            ("clock", self.clocks.clock_regex()),
+            ("clock_range", self.clocks.clock_range_regex()),
+            *(("date", rx) for rx in self.clocks.date_regexes()),
+            ("holiday", re.compile(alternation(self.holidays))),
+            ("dom", self._dom_regex()),
+            ("recurring", self._recurring_regex()),
+            ("while", re.compile(alternation(self.whiles))),
         ]
         # Approximations join too: "for about 4 days", "vor etwa drei Tagen".
-        joining = t.get("fillers", []) + t.get("approx", [])
-        self.filler = re.compile(r"\s*(?:" + alternation(joining) + r"\s*)*")
+        joining = alternation(t.get("fillers", []) + t.get("approx", []))
+        self.filler = re.compile(r"\s*(?:" + joining + r"\s*)*")
+        ranges = t.get("ranges", {})
+        to = alternation(ranges.get("to", []))
+        self.range_to = re.compile(rf"\s*(?:{to}|[-\u2013])\s*(?:{joining}\s*)*")
+        self.range_and = re.compile(rf"\s*{alternation(ranges.get('and', []))}\s*(?:{joining}\s*)*")
+        self.range_open = re.compile(rf"{alternation(ranges.get('open', []))}\s*(?:{joining}\s*)*$")
+        # "am Montag", "von Montag bis", "on Christmas": the words that lead into a time phrase
+        leads = alternation(t.get("fillers", []) + ranges.get("open", []) + ranges.get("clock_open", []) + ranges.get("to", [])
+                            + t.get("at", []))
+        self.lead = re.compile(rf"(?:{leads}\s*)+$")
 
-    def _clock_regex(self) -> re.Pattern[str]:
+    def _dom_regex(self) -> re.Pattern[str]:
+        """"on the 18th", "il 18", "am 18.": a day of the month after its article; the piece is
+        the number alone, so the article may also join a range ("dal 18 al 20")."""
         t = self.lex.time
-        pre = alternation(t.get("at", []) + t.get("approx", []))
-        hour_words = [w for w, v in self.numbers.items() if isinstance(v, int) and v <= 24]
-        am = alternation(t.get("clock_am", []), glued=True)
-        pm = alternation(t.get("clock_pm", []), glued=True)
-        suffix = alternation(t.get("clock_suffix", []), glued=True)
-        words = alternation(t.get("clock_words", {}))
-        return re.compile(
-            rf"(?:(?P<pre>{pre})\s*)?"
-            rf"(?:(?P<cw>{words})"
-            rf"|(?P<h>(?<![\w:.,/])\d{{1,2}}|{alternation(hour_words)})"
-            rf"(?:\s*(?P<sep>[:.h])\s*(?P<m>\d{{2}}))?"
-            rf"(?:\s*(?:(?P<am>{am})|(?P<pm>{pm})|(?P<sfx>{suffix})))?)"
-            r"(?![\w%:/])"
-        )
-
-    def _date_regexes(self) -> list[re.Pattern[str]]:
-        t = self.lex.time
-        months = _bare(self.month_of)
-        links = alternation(t.get("date_links", []))
         ords = alternation(t.get("ordinals", []), glued=True)
-        day = rf"(?P<d>(?<![\w.:])\d{{1,2}})(?:{ords})?\.?"
-        year = r"(?P<y>\d{4})"
-        return [
-            re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
-                       r"(?:[T ](?P<hh>\d{2}):(?P<mm>\d{2}))?(?!\d)"),
-            re.compile(rf"{day}\s*(?:{links}\s*)*(?P<mon>{months})\.?(?!\w)"
-                       rf"(?:,?\s*(?:{links}\s*)?{year})?(?!\d)"),
-            re.compile(rf"(?<!\w)(?P<mon>{months})\.?\s+(?:{links}\s+)?{day}(?!\w)"
-                       rf"(?:,?\s*{year})?(?!\d)"),
-            re.compile(r"(?<![\w.:/])(?P<d>\d{1,2})[./](?P<mo>\d{1,2})(?:[./](?P<y>\d{4}|\d{2}))?"
-                       r"\.?(?![\w:/]|\.\d)"),
-        ]
+        counted = alternation(list(self.unit_of) + self.lex.data.get("attempts", {}).get("times", [])
+                              + t.get("dom_not_before", []))
+        return re.compile(rf"{alternation(t.get('dom_before', []))}\s*"
+                          rf"(?P<core>(?<![\w.:,/])(?P<d>\d{{1,2}})(?P<ord>{ords})?)"
+                          rf"(?![\w%:/]|[.,]\d)(?!\s*{counted})")
+
+    def _recurring_regex(self) -> re.Pattern[str]:
+        """"every morning", "tous les matins", "jeden Montag", "täglich"."""
+        t = self.lex.time
+        days = [w for w, u in self.unit_of.items() if u == "day"]
+        what = "|".join(bare(table) for table in (self.part_of, self.weekday_of, days))
+        return re.compile(rf"{alternation(t.get('every', []))}\s+(?P<what>{what})(?!\w)"
+                          rf"|{alternation(t.get('recurring', {}))}")
 
     # -- decoding matches into values ------------------------------------------------------
 
@@ -133,7 +124,7 @@ class Grammar:
         if kind == "fixed":
             return "qty", Quantity(lookup(self.fixed, text), lookup(self.fixed, text), "minute")
         if kind == "qty":
-            unit = self.unit_of.get(_squash(m.group("unit")))
+            unit = self.unit_of.get(squash(m.group("unit")))
             amt = m.group("amt")
             if amt[0].isdigit():
                 n = float(amt.replace(",", "."))
@@ -150,60 +141,37 @@ class Grammar:
         if kind == "weekday_part":
             return "weekday_part", (self.weekday_of[m.group("wd")], self.part_of[m.group("part")])
         if kind == "weekday":
-            return "weekday", self.weekday_of[_squash(text)]
+            return "weekday", self.weekday_of[squash(text)]
         if kind == "part":
-            return "part", self.part_of[_squash(text)]
+            return "part", self.part_of[squash(text)]
         if kind == "period":
-            return "period", self.unit_of[_squash(text)]
+            return "period", self.unit_of[squash(text)]
         if kind == "mark":
             return "mark", frozenset(lookup(self.markers, text) or ())
-        if kind == "clock":
-            return self._decode_clock(m)
-        if kind == "date":
-            return self._decode_date(m)
+        if kind in ("clock", "clock_range", "date"):
+            decode = {"clock": self.clocks.decode_clock, "clock_range": self.clocks.decode_clock_range,
+                      "date": self.clocks.decode_date}[kind]
+            value = decode(m)
+            return None if value is None else (kind, value)
+        if kind == "holiday":
+            month, day = (int(n) for n in str(lookup(self.holidays, text)).split("-"))
+            return "date", (None, month, day, None)
+        if kind == "dom":
+            day = int(m.group("d"))
+            if not 1 <= day <= 31 or (self.lex.time.get("dom_ordinal_required") and not m.group("ord")):
+                return None
+            return "dom", day
+        if kind == "recurring":
+            what = squash(m.group("what")) if m.group("what") else None
+            if what is None:
+                return "recurring", lookup(self.lex.time["recurring"], text)
+            if what in self.weekday_of:
+                return "recurring", self.weekday_of[what]
+            return "recurring", self.part_of.get(what, "day")
+        if kind == "while":
+            low, high, *unit = lookup(self.whiles, text)
+            return "while", (low, high, unit[0] if unit else "day")
         return kind, None
-
-    def _decode_clock(self, m: re.Match[str]):
-        pre = _squash(m.group("pre") or "")
-        approx = pre in self.approx_words
-        if m.group("cw"):
-            hh, mm = str(lookup(self.lex.time["clock_words"], m.group("cw"))).split(":")
-            return "clock", Clock(int(hh), int(mm), None, approx, True)
-        h_text, minute = m.group("h"), m.group("m")
-        if m.group("sep") == "h" and minute is None:
-            return None
-        has_marker = bool(pre or m.group("am") or m.group("pm") or m.group("sfx"))
-        if h_text.isdigit():
-            hour = int(h_text)
-            if not (has_marker or (minute is not None and m.group("sep") == ":")):
-                return None
-        else:
-            hour = lookup(self.numbers, h_text)
-            if not pre or hour is None:
-                return None
-        if hour > 24 or (minute is not None and int(minute) > 59):
-            return None
-        meridiem = "am" if m.group("am") else "pm" if m.group("pm") else None
-        suffixed = bool(minute is not None or m.group("sfx"))
-        return "clock", Clock(hour % 24, int(minute) if minute else None, meridiem, approx, suffixed)
-
-    def _decode_date(self, m: re.Match[str]):
-        groups = m.groupdict()
-        day = int(groups["d"])
-        month = self.month_of.get(_squash(groups["mon"])) if groups.get("mon") else int(groups["mo"])
-        year = int(groups["y"]) if groups.get("y") else None
-        if year is not None and year < 100:
-            year += 2000
-        if not 1 <= month <= 12 and 1 <= day <= 12:
-            day, month = month, day  # month first, as in US dates
-        try:
-            date(year or 2000, month, day)
-        except ValueError:
-            return None
-        clock = None
-        if groups.get("hh"):
-            clock = Clock(int(groups["hh"]), int(groups["mm"]), None, False)
-        return "date", (year, month, day, clock)
 
     # -- scanning ----------------------------------------------------------------------------
 
@@ -218,19 +186,20 @@ class Grammar:
                 if decoded is None:
                     continue
                 name, value = decoded
-                found.append((m.end() - m.start(), -order, Piece(name, m.start(), m.end(), value)))
+                start, end = m.span("core") if "core" in regex.groupindex else m.span()
+                found.append((end - start, -order, Piece(name, start, end, value)))
                 if kind == "clock" and m.group("pre"):
                     pre_spans.append((m.start(), m.end("pre"), len(found) - 1))
         marks = [(p.start, p.end) for _, _, p in found if p.kind == "mark"]
         quantities = [(p.start, p.end) for _, _, p in found if p.kind == "qty"]
         # "for about 4 days": a bare number before a unit counts, it is not a clock time.
-        bare = {i for i, (_, _, p) in enumerate(found) if p.kind == "clock"
+        counted = {i for i, (_, _, p) in enumerate(found) if p.kind == "clock"
                 and p.value.meridiem is None and not p.value.suffixed
                 and any(qs < p.end and p.start < qe for qs, qe in quantities)}
         # "il y a une heure": the "a" ends an ago marker, so it does not start a clock time.
         dropped = {i for s, e, i in pre_spans if any(ms < e and s < me and me <= e for ms, me in marks
                                                       if (ms, me) != (s, e))}
-        found = [f for i, f in enumerate(found) if i not in dropped | bare]
+        found = [f for i, f in enumerate(found) if i not in dropped | counted]
         chosen: list[Piece] = []
         taken = [False] * (len(folded) + 1)
         for _, _, piece in sorted(found, key=lambda f: (-f[0], -f[1], f[2].start)):
@@ -245,14 +214,12 @@ class Grammar:
         """Whether two pieces separated by `gap` belong to one phrase (only fillers between)."""
         return self.filler.fullmatch(gap) is not None
 
-
-def _squash(text: str) -> str:
-    return " ".join(fold(text).split())
-
-
-def _bare(table: dict) -> str:
-    """Alternation without word boundaries, for words glued together (Montagmorgen)."""
-    return "(?:" + "|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)) + ")"
+    def links_range(self, gap: str, before: str) -> bool:
+        """Whether `gap` joins two day phrases into one range ("Monday to Wednesday", "du lundi
+        au mercredi"); an "and" does only after an opening word ("between Monday and Wednesday")."""
+        if self.range_to.fullmatch(gap):
+            return True
+        return self.range_and.fullmatch(gap) is not None and self.range_open.search(before) is not None
 
 
 @cache

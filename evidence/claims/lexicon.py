@@ -92,7 +92,7 @@ def lookup(table: dict, text: str):
     """Value for the data key that a matched (folded) text stands for, blanks collapsed."""
     wanted = " ".join(fold(text).replace("' ", "'").split())
     for key, value in table.items():
-        if " ".join(fold(key).split()) == wanted:
+        if " ".join(fold(key).replace("' ", "'").split()) == wanted:
             return value
     return None
 
@@ -142,9 +142,10 @@ class Lexicon:
         for key in ("parts", "units"):
             for forms in t.get(key, {}).values():
                 phrases.extend(forms)
-        for key in ("numbers", "relative_days", "compounds", "vague_amounts"):
+        for key in ("numbers", "relative_days", "compounds", "vague_amounts", "holidays",
+                    "recurring", "whiles"):
             phrases.extend(t.get(key, {}))
-        for key in ("since", "ago_before", "ago_after", "last", "this"):
+        for key in ("since", "ago_before", "ago_after", "last", "this", "every"):
             phrases.extend(t.get(key, []))
         phrases.extend(self.text.get("denials", []))
         for forms in self.symptoms.values():

@@ -66,6 +66,9 @@ class Claim:
     # For a login: the most attempts the customer says they made ("I only typed my password
     # once" = 1); the logs may show no more failures than that. Shown only when said.
     attempts: int | None = None
+    # Said as happening again and again ("every morning"): the window holds the recent
+    # occurrences, not one. Shown only when true.
+    recurring: bool = False
 
     def to_dict(self) -> dict:
         out = {
@@ -81,6 +84,8 @@ class Claim:
         }
         if self.attempts is not None:
             out["attempts"] = self.attempts
+        if self.recurring:
+            out["recurring"] = True
         return out
 
 

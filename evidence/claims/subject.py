@@ -214,6 +214,10 @@ class _Accounts:
     function: frozenset[str]  # words that are never an account's name
     stems: tuple[str, ...]  # nor are words that begin so ("lock*": locked, locking)
     determiners: frozenset[str]
+    # "log in as admin": word sequences before an account's name
+    as_words: tuple[tuple[str, ...], ...]
+    # "my Microsoft account": after these the word before the noun is a kind, not a name
+    possessives: frozenset[str]
 
 
 @cache
@@ -230,8 +234,11 @@ def _accounts(code: str) -> _Accounts:
                 | _folded(table.get("generic_accounts", [])) | _folded(table.get("account_links", []))
                 | frozenset(w for w in plain if "*" not in w))
     stems = tuple(sorted({w.rstrip("*") for w in plain if w.endswith("*") and len(w) > 4}))
+    as_words = sorted({tuple(fold(w).replace("'", "' ").split()) for w in table.get("account_as", [])},
+                      key=len, reverse=True)
     return _Accounts(tuple(nouns), _folded(table.get("account_links", [])),
-                     bool(table.get("name_before_account", False)), function, stems, words.determiners)
+                     bool(table.get("name_before_account", False)), function, stems, words.determiners,
+                     tuple(as_words), _folded(table.get("possessives", [])))
 
 
 def find_account(marked: str, clause: tuple[int, int], code: str) -> str | None:
@@ -248,20 +255,40 @@ def find_account(marked: str, clause: tuple[int, int], code: str) -> str | None:
             return head
         noun = next((n for n in acc.nouns if tuple(tokens[i:i + len(n)]) == n), None)
         if noun is None:
+            named = _named_as(tokens, i, acc)
+            if named is not None:
+                return named
             continue
         after = i + len(noun)
         if after < len(tokens) and tokens[after] in acc.links:
             after += 1
         if after < len(tokens) and _is_name(tokens[after], acc):
             return tokens[after]
-        # a name before the noun follows an article or opens the clause: "the deploy user"
-        opens = i == 1 or (i > 1 and tokens[i - 2] in acc.determiners)
+        # a name before the noun follows an article or opens the clause: "the deploy user";
+        # after a possessive it is the kind of account: "my Microsoft account", "our work account"
+        opens = i == 1 or (i > 1 and tokens[i - 2] in acc.determiners and tokens[i - 2] not in acc.possessives)
         if acc.name_first and opens and _is_name(tokens[i - 1], acc):
             return tokens[i - 1]
     return None
 
 
+def _named_as(tokens: list[str], i: int, acc: _Accounts) -> str | None:
+    """"log in as admin", "accedere come admin": the name right after an as-word, unless the
+    as-word compares ("as fast as")."""
+    said = next((w for w in acc.as_words if tuple(tokens[i:i + len(w)]) == w), None)
+    if said is None:
+        return None
+    after = i + len(said)
+    if after >= len(tokens) or not _is_name(tokens[after], acc):
+        return None
+    if any(tuple(tokens[after + 1:after + 1 + len(w)]) == w for w in acc.as_words):
+        return None
+    return tokens[after]
+
+
 def _is_name(token: str, acc: _Accounts) -> bool:
     """A word that may be a user name: letters, digits and . _ - $, not a word of the language's lists."""
+    # a known program names the kind of account, not the account ("Outlook account")
     return (re.fullmatch(r"[\w.$-]+", token) is not None and not token.isdigit()
-            and token not in acc.function and (token,) not in acc.nouns and not token.startswith(acc.stems))
+            and token not in acc.function and (token,) not in acc.nouns and not token.startswith(acc.stems)
+            and app_named(token) is None)

@@ -2,31 +2,22 @@
 
 dateparser does the calendar arithmetic (weekdays, "N days/months ago") from RELATIVE_BASE in
 the customer's zone; the pieces dateparser misses in free text (number words, "since X",
-parts of the day, durations, weekday names in any language) are found by grammar.py.
+parts of the day, durations, weekday names in any language, holidays, days of the month, ranges,
+"every morning", "for a while") are found by grammar.py. Day-level windows are daywindows.py's.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-import dateparser
-
-from evidence.claims.grammar import Clock, Piece, Quantity, grammar_for
+from evidence.claims.anchor import Anchor
+from evidence.claims.daywindows import day_of_month, point, recurring, weekday_on_or_before, within_day
+from evidence.claims.grammar import Piece, Quantity, grammar_for
 from evidence.claims.model import Precision, Window
 
-# Local hours of each part of the day; the end may pass midnight (24+).
-PART_HOURS = {
-    "morning": (6, 12),
-    "afternoon": (12, 18),
-    "evening": (18, 23),
-    "night": (22, 30),
-    # "last night", "anoche": the evening and the night after it.
-    "lastnight": (18, 30),
-}
 _UNIT_MINUTES = {"minute": 1, "hour": 60}
 # Half-width of the window around an instant reached by counting back a quantity.
 _SLACK = {
@@ -37,6 +28,9 @@ _SLACK = {
     "month": (timedelta(days=7), Precision.VAGUE),
     "year": (timedelta(days=30), Precision.VAGUE),
 }
+_COARSENESS = (Precision.MINUTE, Precision.HOUR, Precision.DAY, Precision.VAGUE)
+# Pieces that can open or close a range of days ("from Monday to Wednesday", "dal 18 al 20").
+_DAY_ENDS = ("weekday", "weekday_part", "date", "dom", "relday", "compound")
 
 
 class Role(StrEnum):
@@ -55,53 +49,27 @@ class TimeRef:
     # Spans of the phrase's own words; words between them (the "update" in "since the
     # update on Monday") still belong to the statement.
     pieces: tuple[tuple[int, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """The moment the statement was made, in the customer's zone."""
-
-    at: datetime
-    zone: ZoneInfo
-
-    @property
-    def wall(self) -> datetime:
-        return self.at.astimezone(self.zone).replace(tzinfo=None)
-
-    @property
-    def today(self) -> date:
-        return self.wall.date()
-
-    def local(self, wall: datetime) -> datetime:
-        # Through UTC so a wall time inside a DST gap lands on a real instant.
-        return wall.replace(tzinfo=self.zone).astimezone(UTC).astimezone(self.zone)
-
-    def shifted(self, instant: datetime) -> datetime:
-        return instant.astimezone(self.zone)
-
-    def calendar(self, expression: str) -> datetime:
-        """dateparser on a canonical English expression, anchored at the report (wall time)."""
-        got = dateparser.parse(
-            expression,
-            languages=["en"],
-            settings={
-                "RELATIVE_BASE": self.wall,
-                "TIMEZONE": str(self.zone.key),
-                "RETURN_AS_TIMEZONE_AWARE": False,
-                "PREFER_DATES_FROM": "past",
-            },
-        )
-        if got is None:  # pragma: no cover - canonical expressions always parse
-            raise ValueError(f"dateparser could not read {expression!r}")
-        return got
+    # "every morning": the window holds several occurrences of what is claimed.
+    recurring: bool = False
 
 
 def find_time_refs(folded: str, code: str, anchor: Anchor) -> list[TimeRef]:
     """Every time phrase in a folded text, as a window with its role and precision."""
     grammar = grammar_for(code)
-    pieces = grammar.scan(folded)
     groups: list[list[Piece]] = []
-    for piece in pieces:
+    # indexes of groups that close a range opened by the group before them
+    closing: set[int] = set()
+    for piece in grammar.scan(folded):
+        if groups:
+            last = groups[-1]
+            gap = folded[last[-1].end:piece.start]
+            opener = next((p for p in last if p.kind != "mark"), last[0])
+            if (piece.kind in _DAY_ENDS and any(p.kind in _DAY_ENDS for p in last)
+                    and len(groups) - 1 not in closing
+                    and grammar.links_range(gap, folded[:opener.start])):
+                closing.add(len(groups))
+                groups.append([piece])
+                continue
         if groups and grammar.joins(folded[groups[-1][-1].end:piece.start]):
             groups[-1].append(piece)
         elif groups and _since_reaches(groups[-1], folded[groups[-1][-1].end:piece.start],
@@ -110,12 +78,26 @@ def find_time_refs(folded: str, code: str, anchor: Anchor) -> list[TimeRef]:
             groups[-1].append(piece)
         else:
             groups.append([piece])
-    refs = []
-    for group in groups:
-        ref = _interpret(group, anchor)
-        if ref is not None:
-            refs.append(ref)
-    return refs
+    refs: list[TimeRef | None] = []
+    i = 0
+    while i < len(groups):
+        # a range is read whole; each end is read alone only when the whole cannot be
+        whole = _range(groups[i], groups[i + 1], anchor) if i + 1 in closing else None
+        refs.append(whole or _interpret(groups[i], anchor))
+        i += 2 if whole else 1
+    return [ref for ref in refs if ref is not None]
+
+
+def spoken_spans(folded: str, refs: list[TimeRef], code: str) -> list[tuple[int, int]]:
+    """Every time phrase's words with the words leading into it ("am Montag", "von Montag bis
+    Mittwoch"): none of them names what the statement is about."""
+    lead = grammar_for(code).lead
+    spans = [span for ref in refs for span in ref.pieces]
+    for ref in refs:
+        m = lead.search(folded, 0, ref.start)
+        if m is not None:
+            spans.append(m.span())
+    return spans
 
 
 def _since_reaches(group: list[Piece], gap: str, reach: int) -> bool:
@@ -124,7 +106,48 @@ def _since_reaches(group: list[Piece], gap: str, reach: int) -> bool:
     return lone and len(gap.split()) <= reach and not re.search(r"[^\w\s'-]", gap)
 
 
+def _range(first: list[Piece], second: list[Piece], anchor: Anchor) -> TimeRef | None:
+    """"from Monday to Wednesday", "von Montag bis Mittwoch", "dal 18 al 20 novembre": from the
+    start of the first day to the end of the second (cut at the report), the first read as the
+    latest one not after the second. A range says when something happened, never a since."""
+    plain = [p for p in first if p.kind != "mark"]
+    opening, closing = _interpret(plain, anchor), _interpret(second, anchor)
+    if opening is None or closing is None or {opening.role, closing.role} != {Role.POINT}:
+        return None
+    if second[0].kind == "weekday" and second[0].value == anchor.today.weekday():
+        # the closing weekday may be today: "from Monday to Wednesday" said on a Wednesday
+        closing = replace(closing, window=Window(anchor.midnight(anchor.today),
+                                                 anchor.midnight(anchor.today + timedelta(days=1))))
+    start, end = opening.window.start, closing.window.end
+    if start >= closing.window.start:
+        start = _moved_before(plain, opening.window.start, closing.window.start, anchor)
+    if start is None or start >= end:
+        return None
+    end = min(end, anchor.shifted(anchor.at))
+    precision = max(opening.precision, closing.precision, key=_COARSENESS.index)
+    pieces = first + second
+    return TimeRef(pieces[0].start, second[-1].end, Role.POINT, Window(start, end), precision,
+                   (*((p.start, p.end) for p in pieces), (first[-1].end, second[0].start)))
+
+
+def _moved_before(plain: list[Piece], start: datetime, limit: datetime, anchor: Anchor) -> datetime | None:
+    """The opening day of a range moved back to the latest such day before the closing one."""
+    kinds = {p.kind: p for p in plain}
+    old = start.astimezone(anchor.zone).date()
+    bound = limit.astimezone(anchor.zone).date()
+    if "weekday" in kinds:
+        new = weekday_on_or_before(kinds["weekday"].value, bound)
+    elif "dom" in kinds:
+        new = day_of_month(kinds["dom"].value, bound)
+    else:
+        return None
+    wall = start.astimezone(anchor.zone).replace(tzinfo=None) + (new - old)
+    return anchor.local(wall)
+
+
 def _interpret(group: list[Piece], anchor: Anchor) -> TimeRef | None:
+    if not group:
+        return None
     kinds: dict[str, Piece] = {}
     roles: set[str] = set()
     for piece in group:
@@ -134,9 +157,20 @@ def _interpret(group: list[Piece], anchor: Anchor) -> TimeRef | None:
     qty = kinds.get("qty")
     result: tuple[Window, Precision] | None
     role = Role.POINT
-    if qty is not None:
+    ago = "ago_after" in kinds or "ago_before" in roles
+    if "recurring" in kinds:
+        result = recurring(kinds["recurring"].value, anchor)
+    elif "while" in kinds and qty is None:
+        # "for a while", "da un po'", "il y a un moment": a vague stretch before the report
+        if not (ago or roles & {"since", "duration"}):
+            return None
+        low, high, unit = kinds["while"].value
+        lo, hi = _back(high, unit, anchor), _back(low, unit, anchor)
+        result = Window(anchor.shifted(lo), anchor.shifted(hi)), Precision.VAGUE
+        if roles & {"since", "duration"} or "dur_after_ago" in kinds:
+            role = Role.DURATION
+    elif qty is not None:
         q: Quantity = qty.value
-        ago = "ago_after" in kinds or "ago_before" in roles
         then = kinds.get("dur_after_ago")
         if ago and ((then is not None and then.start > qty.start)
                     or ("duration" in roles and "since" not in roles)):
@@ -151,7 +185,7 @@ def _interpret(group: list[Piece], anchor: Anchor) -> TimeRef | None:
         else:
             return None
     else:
-        result = _point(kinds, anchor)
+        result = point(kinds, anchor)
         if result is not None and "since" in roles:
             role = Role.SINCE
     if result is None:
@@ -163,7 +197,7 @@ def _interpret(group: list[Piece], anchor: Anchor) -> TimeRef | None:
         window = Window(window.start, anchor.shifted(anchor.at))
     meaningful = [p for p in group if p.kind not in ("dur_after_ago",)]
     return TimeRef(meaningful[0].start, meaningful[-1].end, role, window, precision,
-                   tuple((p.start, p.end) for p in group))
+                   tuple((p.start, p.end) for p in group), recurring="recurring" in kinds)
 
 
 def _counted_back(q: Quantity, anchor: Anchor) -> tuple[Window, Precision]:
@@ -195,119 +229,6 @@ def _ago(q: Quantity, kinds: dict[str, Piece], anchor: Anchor) -> tuple[Window, 
     first = anchor.calendar(f"{int(q.high)} days ago").date()
     last = anchor.calendar(f"{int(q.low)} days ago").date()
     if not q.vague and ("part" in kinds or "clock" in kinds):
-        return _within_day(first, kinds, anchor, explicit_day=True)
-    window = Window(_midnight(first, anchor), _midnight(last + timedelta(days=1), anchor))
+        return within_day(first, kinds, anchor, explicit_day=True)
+    window = Window(anchor.midnight(first), anchor.midnight(last + timedelta(days=1)))
     return window, Precision.VAGUE if q.vague else Precision.DAY
-
-
-def _midnight(day: date, anchor: Anchor) -> datetime:
-    return anchor.local(datetime.combine(day, time()))
-
-
-def _point(kinds: dict[str, Piece], anchor: Anchor) -> tuple[Window, Precision] | None:
-    day: date | None = None
-    explicit = True
-    part = kinds["part"].value if "part" in kinds else None
-    clock: Clock | None = kinds["clock"].value if "clock" in kinds else None
-    if "date" in kinds:
-        year, month, dom, date_clock = kinds["date"].value
-        day = date(year or anchor.today.year, month, dom)
-        if year is None and day > anchor.today:
-            day = date(anchor.today.year - 1, month, dom)
-        clock = clock or date_clock
-    elif "weekday_part" in kinds:
-        weekday, part = kinds["weekday_part"].value
-        day = _weekday(weekday, anchor)
-    elif "weekday" in kinds:
-        day = _weekday(kinds["weekday"].value, anchor)
-    elif "compound" in kinds:
-        offset, part = kinds["compound"].value
-        day = anchor.today + timedelta(days=offset)
-        explicit = offset != 0
-    elif "relday" in kinds:
-        offset = kinds["relday"].value
-        day = anchor.today + timedelta(days=offset)
-        explicit = offset != 0
-    elif "period" in kinds and ("last" in kinds or "this" in kinds):
-        return _period(kinds["period"].value, "last" in kinds, anchor)
-    if day is None and part is None and clock is None:
-        return None
-    if part is None and clock is None:
-        return Window(_midnight(day, anchor), _midnight(day + timedelta(days=1), anchor)), Precision.DAY
-    if day is None:
-        day, explicit = anchor.today, False
-    return _within_day(day, {**kinds, "part": _Value(part)} if part else kinds, anchor, explicit)
-
-
-@dataclass(frozen=True)
-class _Value:
-    value: object
-
-
-def _within_day(day: date, kinds: dict, anchor: Anchor, explicit_day: bool) -> tuple[Window, Precision]:
-    """A part of the day or a clock time on a day; an implicit day is the latest one past."""
-    part = kinds["part"].value if "part" in kinds else None
-    clock: Clock | None = kinds["clock"].value if "clock" in kinds else None
-    if clock is None:
-        lo, hi = PART_HOURS[part]
-        start = anchor.local(datetime.combine(day, time()) + timedelta(hours=lo))
-        if not explicit_day and start > anchor.at:
-            return _within_day(day - timedelta(days=1), kinds, anchor, True)
-        end = anchor.local(datetime.combine(day, time()) + timedelta(hours=hi))
-        return Window(start, end), Precision.HOUR
-    hour = _hour_of_day(clock, part)
-    at_day = day
-    if part in ("night", "lastnight") and hour < 12:
-        at_day = day + timedelta(days=1)
-    instant = anchor.local(datetime.combine(at_day, time(hour, clock.minute or 0)))
-    if not explicit_day and instant > anchor.at:
-        return _within_day(day - timedelta(days=1), kinds, anchor, True)
-    utc = instant.astimezone(UTC)
-    if clock.approx:
-        lo, hi, precision = utc - timedelta(hours=1), utc + timedelta(hours=1), Precision.HOUR
-    elif clock.minute is not None:
-        lo, hi, precision = utc, utc + timedelta(minutes=1), Precision.MINUTE
-    else:
-        lo, hi, precision = utc - timedelta(minutes=30), utc + timedelta(minutes=30), Precision.HOUR
-    return Window(anchor.shifted(lo), anchor.shifted(hi)), precision
-
-
-def _hour_of_day(clock: Clock, part: str | None) -> int:
-    hour = clock.hour
-    if clock.meridiem == "pm" and hour < 12:
-        return hour + 12
-    if clock.meridiem == "am":
-        return 0 if hour == 12 else hour
-    # "at 11 in the evening": the part of the day says which half of the clock.
-    if part in ("afternoon", "evening", "lastnight") and 1 <= hour < 12:
-        return hour + 12
-    if part == "night" and 7 <= hour < 12:
-        return hour + 12
-    if part == "night" and hour == 12:
-        return 0
-    return hour
-
-
-def _weekday(weekday: int, anchor: Anchor) -> date:
-    """The most recent such weekday strictly before the report day."""
-    names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    day = anchor.calendar(names[weekday]).date()
-    if day >= anchor.today:
-        day -= timedelta(days=7 * ((day - anchor.today).days // 7 + 1))
-    return day
-
-
-def _period(unit: str, last: bool, anchor: Anchor) -> tuple[Window, Precision]:
-    today = anchor.today
-    if unit == "week":
-        start = today - timedelta(days=today.weekday() + (7 if last else 0))
-        end = start + timedelta(days=7)
-    elif unit == "month":
-        start = today.replace(day=1)
-        if last:
-            start = (start - timedelta(days=1)).replace(day=1)
-        end = (start + timedelta(days=32)).replace(day=1)
-    else:
-        start = date(today.year - (1 if last else 0), 1, 1)
-        end = date(start.year + 1, 1, 1)
-    return Window(_midnight(start, anchor), _midnight(end, anchor)), Precision.VAGUE

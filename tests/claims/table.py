@@ -31,6 +31,9 @@ class Case:
     subjects: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # the counts of tries the claims carry ("only once" = 1), sorted; None: not checked.
     attempts: tuple[int, ...] | None = None
+    # the kinds whose claims are said to recur ("every morning"), sorted; always checked, so a
+    # row without the key wants no recurring claim.
+    recurring: tuple[str, ...] = ()
 
     @property
     def windowed(self) -> Expected | None:
@@ -54,7 +57,8 @@ def load_cases() -> list[Case]:
              tuple(parse_expectation(spec) for spec in row["expect"]),
              {kind: tuple([names] if isinstance(names, str) else names)
               for kind, names in row.get("subject", {}).items()},
-             tuple(sorted(row["attempts"])) if "attempts" in row else None)
+             tuple(sorted(row["attempts"])) if "attempts" in row else None,
+             tuple(sorted(row.get("recurring", []))))
         for row in data["case"]
     ]
 
@@ -82,4 +86,7 @@ def mismatches(case: Case, claims: list[dict]) -> list[str]:
         got_attempts = tuple(sorted(c["attempts"] for c in claims if c.get("attempts") is not None))
         if got_attempts != case.attempts:
             problems.append(f"attempts {got_attempts} != {case.attempts}")
+    got_recurring = tuple(sorted(c["kind"] for c in claims if c.get("recurring")))
+    if got_recurring != case.recurring:
+        problems.append(f"recurring {got_recurring} != {case.recurring}")
     return problems
