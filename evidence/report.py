@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from evidence.checks.common import Finding
+from evidence.checks.model import Finding
 from evidence.ingest import IngestResult
 from evidence.timeline import Timeline
 

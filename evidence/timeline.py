@@ -275,18 +275,25 @@ def _gaps(frame: pl.DataFrame, sources: list[SourceCoverage]) -> list[Gap]:
             for r in found.iter_rows(named=True)]
 
 
-def _duration(seconds: float) -> str:
+def duration_words(seconds: float, seconds_below: float = 0, minutes_below: int = 60) -> str:
+    """A duration (its sign dropped) as "90 s", "45 min", "2 h 12 min" or "3 d 4 h": seconds below
+    seconds_below, minutes below minutes_below, hours below two days, then days."""
     seconds = abs(seconds)
-    if seconds < 120:
+    if seconds < seconds_below:
         return f"{seconds:g} s"
     minutes = round(seconds / 60)
-    if minutes < 120:
+    if minutes < minutes_below:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def _duration(seconds: float) -> str:
+    # gaps and clock offsets are often a minute or two: those keep their seconds
+    return duration_words(seconds, seconds_below=120, minutes_below=120)
 
 
 def _signed(seconds: float) -> str:

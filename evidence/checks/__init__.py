@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from evidence.checks import change, crash, login, onset, outage, popup, reboot, slowness
-from evidence.checks.common import CheckInput, Finding, Verdict
+from evidence.checks.model import CheckInput, Finding, Verdict
 
 CHECKS: dict[str, Callable[[CheckInput], Finding]] = {
     "onset": onset.check,

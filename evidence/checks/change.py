@@ -1,16 +1,26 @@
-"""Change claims ("nobody changed anything") x timeline -> finding: installs, updates, config and account changes."""
+"""Change claims ("nobody changed anything") x timeline -> finding; and what changed before an onset (its context)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import polars as pl
 
-from evidence.checks.common import CHANGE_ACTIONS, CheckInput, Finding, presence, sources_with
+from evidence.checks.citing import MAX_EVIDENCE, evidence_rows
+from evidence.checks.coverage import sources_with
+from evidence.checks.model import CheckInput, Finding
+from evidence.checks.presence import presence
 
+# What changed: the context of every onset, and what a "nobody changed anything" denies.
+CHANGE_ACTIONS = ("package_install", "package_upgrade", "package_remove", "update", "config_change",
+                  "password_change", "account_created", "account_deleted", "account_changed",
+                  "service_install", "task_created", "time_change")
+RESTART_ACTIONS = ("service_start", "service_stop")
 # A denial with no time ("nobody changed anything") is read over the week before the report.
 LOOKBACK = timedelta(days=7)
 PACKAGE_FORMATS = ("apt_history", "dpkg", "yum", "dnf")
+# Changes this long before an onset are its context.
+CONTEXT_BEFORE = timedelta(hours=1)
 
 
 def symptom() -> pl.Expr:
@@ -27,3 +37,12 @@ def check(ci: CheckInput) -> Finding:
                     missing="No record of changes in the case: the package manager history "
                             "(/var/log/apt/history.log, dpkg.log, yum/dnf logs) or the Windows System and "
                             "Setup logs (updates, installs) would show them.")
+
+
+def changes_before(frame: pl.DataFrame, moment: datetime, limit: int = MAX_EVIDENCE) -> list[dict]:
+    """What changed in the hour before a moment: installs, updates, config and password changes,
+    service restarts."""
+    near = frame.filter(pl.col("timestamp").is_between(moment - CONTEXT_BEFORE, moment, closed="left")
+                        & pl.col("action").is_in(CHANGE_ACTIONS + RESTART_ACTIONS))
+    # the latest changes are the nearest to the onset
+    return evidence_rows(near.sort("timestamp").tail(limit))

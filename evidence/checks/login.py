@@ -7,20 +7,10 @@ from datetime import timedelta
 
 import polars as pl
 
-from evidence.checks.common import (
-    MAX_EVIDENCE,
-    CheckInput,
-    Finding,
-    Verdict,
-    between,
-    covering,
-    evidence_rows,
-    names,
-    observed,
-    pick_evidence,
-    presence,
-    sources_with,
-)
+from evidence.checks.citing import MAX_EVIDENCE, evidence_rows, names, observed, pick_evidence
+from evidence.checks.coverage import covering, sources_with
+from evidence.checks.model import CheckInput, Finding, Verdict, between
+from evidence.checks.presence import presence
 
 FAILURES = ("login_failed", "account_locked")
 # Windows 4625 SubStatus: the user name does not exist.

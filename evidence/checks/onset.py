@@ -8,20 +8,13 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from evidence.checks import change, crash, login, outage, popup, reboot, slowness
-from evidence.checks.common import (
-    CheckInput,
-    Finding,
-    Verdict,
-    between,
-    changes_before,
-    covered_time,
-    evidence_rows,
-    first_burst,
-    names,
-    observed,
-    pick_evidence,
-)
+from evidence.checks.baseline import first_burst
+from evidence.checks.change import changes_before
+from evidence.checks.citing import CITE_ORDER, evidence_rows, names, observed, pick_evidence
+from evidence.checks.coverage import covered_time
+from evidence.checks.model import CheckInput, Finding, Verdict, between
 from evidence.checks.subject import subject_of
+from evidence.timeline import duration_words
 
 # Each symptom kind -> the events that show it, for the symptom claim dated.
 SYMPTOMS: dict[str, Callable[[pl.DataFrame, dict], pl.DataFrame]] = {
@@ -115,7 +108,7 @@ def check(ci: CheckInput) -> Finding:
     events, what, background = symptom_events(ci)
     if events.height == 0:
         return _never(ci, what, start, end)
-    events = events.sort(["timestamp", "source_file", "source_line", "event_id"], nulls_last=True)
+    events = events.sort(CITE_ORDER, nulls_last=True)
     first = events["timestamp"][0]
     delta = round((first - start).total_seconds())
     named = named_end(ci, start, end)
@@ -140,7 +133,7 @@ def check(ci: CheckInput) -> Finding:
     elif first < start - slack:
         early = " (present from the first line of its source)" if first == logs_begin else ""
         finding.verdict = Verdict.CONTRADICTED
-        finding.explanation = f"{at}{early}, {_words(-delta)} before {window}."
+        finding.explanation = f"{at}{early}, {duration_words(-delta)} before {window}."
     elif first > named + slack:
         _late(ci, finding, at, window, files, start, named, first, slack)
     else:
@@ -164,7 +157,7 @@ def _never(ci: CheckInput, what: str, start: datetime, end: datetime) -> Finding
         files = sorted({e["source_file"] for e in verdict.evidence})
         healthy = _healthy(ci.frame.filter(pl.col("source_file").is_in(files)), start, end)
         if healthy.height:
-            shown = healthy.sort(["timestamp", "source_file", "source_line", "event_id"], nulls_last=True)
+            shown = healthy.sort(CITE_ORDER, nulls_last=True)
             return Finding(Verdict.CONTRADICTED,
                            f"The logs hold no sign of {what}: {names(files)} ran through the time from "
                            f"{ci.show(start)} on with {healthy.height} healthy event(s) in the window "
@@ -207,23 +200,13 @@ def _late(ci: CheckInput, finding: Finding, at: str, window: str, files: list[st
     named time itself; logs that miss that time cannot tell a late start from an unseen one."""
     clean = covered_time(ci.timeline, files, start, first)
     allowed = named - start + slack
-    words = f"{at}, {_words((first - named).total_seconds())} after {window}"
+    words = f"{at}, {duration_words((first - named).total_seconds())} after {window}"
     if clean > allowed:
         finding.verdict = Verdict.CONTRADICTED
-        finding.explanation = (f"{words}; {names(files)} ran for {_words(clean.total_seconds())} of the time "
+        finding.explanation = (f"{words}; {names(files)} ran for {duration_words(clean.total_seconds())} of the time "
                                f"from {ci.show(start)} to it with no sign of it.")
         return
-    finding.explanation = (f"{words}, but {names(files)} cover only {_words(clean.total_seconds())} of the time "
-                           f"from {ci.show(start)} to it: an earlier start cannot be ruled out.")
+    finding.explanation = (f"{words}, but {names(files)} cover only {duration_words(clean.total_seconds())} of "
+                           f"the time from {ci.show(start)} to it: an earlier start cannot be ruled out.")
     finding.missing = f"Logs of the same kind covering {ci.show(start)} to {ci.show(first)}."
 
-
-def _words(seconds: float) -> str:
-    minutes = round(abs(seconds) / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from evidence.checks.common import CheckInput, Finding, between, presence, sources_with
+from evidence.checks.coverage import sources_with
+from evidence.checks.model import CheckInput, Finding, between
+from evidence.checks.presence import presence
 from evidence.checks.subject import Subject, others_words, split, subject_of, unattributed_words
 
 DOWN_ACTIONS = ("service_failed", "link_down")

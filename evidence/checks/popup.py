@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from evidence.checks.common import CheckInput, Finding, Verdict, between, covering, evidence_rows, observed
+from evidence.checks.citing import evidence_rows, observed
+from evidence.checks.coverage import covering
+from evidence.checks.model import CheckInput, Finding, Verdict, between
 
 # With no time given, the chain is looked for over the month before the report.
 LOOKBACK = timedelta(days=30)

@@ -6,7 +6,10 @@ from datetime import timedelta
 
 import polars as pl
 
-from evidence.checks.common import CheckInput, Finding, evidence_rows, presence, sources_with
+from evidence.checks.citing import evidence_rows
+from evidence.checks.coverage import sources_with
+from evidence.checks.model import CheckInput, Finding
+from evidence.checks.presence import presence
 
 RESTARTS = ("boot", "shutdown_unexpected", "kernel_panic", "watchdog")
 # Restarts nobody asked for; a boot is one unless a clean shutdown came before it.

@@ -8,18 +8,10 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
-from evidence.checks.common import (
-    BASELINE_SPAN,
-    CheckInput,
-    Finding,
-    Verdict,
-    between,
-    covering,
-    evidence_rows,
-    observed,
-    pick_evidence,
-    robust_level,
-)
+from evidence.checks.baseline import BASELINE_SPAN, robust_level
+from evidence.checks.citing import evidence_rows, observed, pick_evidence
+from evidence.checks.coverage import covering
+from evidence.checks.model import CheckInput, Finding, Verdict, between
 
 
 @dataclass(frozen=True)

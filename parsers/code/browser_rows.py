@@ -1,4 +1,4 @@
-"""Browser database rows -> events: the three browser epochs and the common event columns."""
+"""Browser database rows -> events: the browser epochs, code names, and the visit and download event columns."""
 
 from __future__ import annotations
 
@@ -44,6 +44,50 @@ def posix_seconds(column: pl.Expr) -> pl.Expr:
 def iso(column: pl.Expr) -> pl.Expr:
     """A UTC time as ISO 8601 text for `extra` (JSON has no datetime)."""
     return column.dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
+
+
+def code_name(code: pl.Expr, names: dict[int, str]) -> pl.Expr:
+    """A browser's numeric code (transition, state, danger type) as its name; null when unknown."""
+    return code.cast(pl.Int64, strict=False).replace_strict(names, default=None, return_dtype=pl.String)
+
+
+def state_outcome(state: pl.Expr, success: str, failures: tuple[str, ...]) -> pl.Expr:
+    """A download's outcome from its state name: the browser's own word for done, or for failed."""
+    return (pl.when(state == success).then(pl.lit("success"))
+            .when(state.is_in(list(failures))).then(pl.lit("failure"))
+            .otherwise(pl.lit("unknown")))
+
+
+def visit_columns(frame: pl.DataFrame, timestamp: pl.Expr, transition: pl.Expr) -> pl.DataFrame:
+    """Visit rows (an `id` and a `url` column) with `_rowid`, `timestamp`, `_transition` (how the
+    visit came about, by name) and the page_visit event columns, ready for to_events."""
+    return frame.with_columns(
+        pl.col("id").alias("_rowid"),
+        timestamp.alias("timestamp"),
+        transition.alias("_transition"),
+    ).with_columns(
+        pl.lit("page_visit").alias("action"),
+        pl.lit("success").alias("outcome"),
+        (pl.lit("visit ") + pl.col("url").fill_null("?")
+         + pl.lit(" (") + pl.col("_transition").fill_null("?") + pl.lit(")")).alias("message"),
+    )
+
+
+def download_columns(frame: pl.DataFrame, timestamp: pl.Expr, target: pl.Expr, state: pl.Expr, success: str,
+                     failures: tuple[str, ...], url: pl.Expr | None = None) -> pl.DataFrame:
+    """Download rows (an `id` and a `url` column, or `url` given) with `_rowid`, `timestamp`,
+    `_target` (the saved file), `_state` (by name) and the download event columns, ready for
+    to_events; the outcome follows the state (see state_outcome)."""
+    named = [pl.col("id").alias("_rowid"), timestamp.alias("timestamp"), target.alias("_target"),
+             state.alias("_state")]
+    if url is not None:
+        named.append(url.alias("url"))
+    return frame.with_columns(*named).with_columns(
+        pl.lit("download").alias("action"),
+        state_outcome(pl.col("_state"), success, failures).alias("outcome"),
+        (pl.lit("download ") + pl.col("url").fill_null("?") + pl.lit(" -> ")
+         + pl.col("_target").fill_null("?")).alias("message"),
+    )
 
 
 def rows_frame(names: list[str], rows: list[tuple]) -> pl.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import polars as pl
 
@@ -24,6 +25,7 @@ TRANSITION_QUALIFIERS = {
 }
 # components/download/public/common/download_item.h (DownloadState) and the danger types.
 DOWNLOAD_STATES = {0: "in_progress", 1: "complete", 2: "cancelled", 3: "interrupted", 4: "interrupted"}
+FAILED_STATES = ("cancelled", "interrupted")
 DANGER_TYPES = {
     0: "not_dangerous", 1: "dangerous_file", 2: "dangerous_url", 3: "dangerous_content",
     4: "maybe_dangerous_content", 5: "uncommon_content", 6: "user_validated", 7: "dangerous_host",
@@ -54,10 +56,6 @@ def transition_qualifiers(code: pl.Expr) -> pl.Expr:
     return pl.concat_list(flags).list.drop_nulls()
 
 
-def _code_name(column: str, names: dict[int, str]) -> pl.Expr:
-    return pl.col(column).cast(pl.Int64, strict=False).replace_strict(names, default=None, return_dtype=pl.String)
-
-
 class ChromeHistoryParser:
     name = "chrome_history"
 
@@ -65,13 +63,10 @@ class ChromeHistoryParser:
         return sniff_tables(source, head, ("urls", "visits", "meta"))
 
     def parse(self, source: Source, ctx: ParseContext) -> Iterator[pl.DataFrame]:
-        conn = open_copy(source, ctx)
-        try:
+        with closing(open_copy(source, ctx)) as conn:
             yield self._visits(conn, ctx)
             if columns_of(conn, "downloads"):
                 yield self._downloads(conn, ctx)
-        finally:
-            conn.close()
 
     def _visits(self, conn, ctx: ParseContext) -> pl.DataFrame:
         visit_cols = pick(columns_of(conn, "visits"), "v", VISIT_COLUMNS)
@@ -85,16 +80,7 @@ class ChromeHistoryParser:
         names, rows = fetch(conn, sql, "visits", ctx)
         frame = br.rows_frame(names or ["id", "visit_time", "transition", "url", "title", "referrer"], rows)
         frame = br.ensure_columns(frame, ("title", "transition", "from_visit", "visit_duration", "referrer"))
-        frame = frame.with_columns(
-            pl.col("id").alias("_rowid"),
-            br.webkit_time(pl.col("visit_time")).alias("timestamp"),
-            transition_name(pl.col("transition")).alias("_transition"),
-        ).with_columns(
-            pl.lit("page_visit").alias("action"),
-            pl.lit("success").alias("outcome"),
-            (pl.lit("visit ") + pl.col("url").fill_null("?")
-             + pl.lit(" (") + pl.col("_transition").fill_null("?") + pl.lit(")")).alias("message"),
-        )
+        frame = br.visit_columns(frame, br.webkit_time(pl.col("visit_time")), transition_name(pl.col("transition")))
         extra = {
             "title": pl.col("title"), "visit_id": pl.col("id"), "transition": pl.col("_transition"),
             "transition_qualifiers": transition_qualifiers(pl.col("transition")),
@@ -118,24 +104,13 @@ class ChromeHistoryParser:
         # Chrome before v26 kept start_time in POSIX seconds and the path in full_path.
         modern = "target_path" in columns or "current_path" in columns
         start = br.webkit_time(pl.col("start_time")) if modern else br.posix_seconds(pl.col("start_time"))
-        state = _code_name("state", DOWNLOAD_STATES)
-        frame = frame.with_columns(
-            pl.col("id").alias("_rowid"),
-            start.alias("timestamp"),
-            pl.coalesce(pl.col("url_chain").list.last(), pl.col("url")).alias("url"),
-            pl.coalesce(pl.col("target_path"), pl.col("current_path"), pl.col("full_path")).alias("_target"),
-            state.alias("_state"),
-        ).with_columns(
-            pl.lit("download").alias("action"),
-            pl.when(pl.col("_state") == "complete").then(pl.lit("success"))
-            .when(pl.col("_state").is_in(["cancelled", "interrupted"])).then(pl.lit("failure"))
-            .otherwise(pl.lit("unknown")).alias("outcome"),
-            (pl.lit("download ") + pl.col("url").fill_null("?") + pl.lit(" -> ")
-             + pl.col("_target").fill_null("?")).alias("message"),
-        )
+        target = pl.coalesce(pl.col("target_path"), pl.col("current_path"), pl.col("full_path"))
+        frame = br.download_columns(frame, start, target, br.code_name(pl.col("state"), DOWNLOAD_STATES),
+                                    "complete", FAILED_STATES,
+                                    url=pl.coalesce(pl.col("url_chain").list.last(), pl.col("url")))
         extra = {
             "target_path": pl.col("_target"), "current_path": pl.col("current_path"),
-            "state": pl.col("_state"), "danger_type": _code_name("danger_type", DANGER_TYPES),
+            "state": pl.col("_state"), "danger_type": br.code_name(pl.col("danger_type"), DANGER_TYPES),
             "danger_type_code": pl.col("danger_type"), "interrupt_reason": pl.col("interrupt_reason"),
             "opened": pl.col("opened").cast(pl.Boolean, strict=False),
             "referrer": pl.col("referrer"), "site_url": pl.col("site_url"), "tab_url": pl.col("tab_url"),

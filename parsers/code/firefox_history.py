@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import polars as pl
 
@@ -21,6 +22,7 @@ DOWNLOAD_STATES = {
     0: "downloading", 1: "finished", 2: "failed", 3: "canceled", 4: "paused", 5: "queued",
     6: "blocked_parental", 7: "scanning", 8: "dirty", 9: "blocked_policy",
 }
+FAILED_STATES = ("failed", "canceled", "dirty", "blocked_parental", "blocked_policy")
 VISIT_COLUMNS = ("id", "visit_date", "visit_type", "from_visit", "session", "source")
 PLACE_COLUMNS = ("url", "title", "visit_count", "typed", "hidden")
 
@@ -33,12 +35,6 @@ def file_uri_path(uri: pl.Expr) -> pl.Expr:
     return path
 
 
-def state_outcome(state: pl.Expr, success: str) -> pl.Expr:
-    return (pl.when(state == success).then(pl.lit("success"))
-            .when(state.is_in(["failed", "canceled", "dirty", "blocked_parental", "blocked_policy"]))
-            .then(pl.lit("failure")).otherwise(pl.lit("unknown")))
-
-
 class FirefoxHistoryParser:
     name = "firefox_history"
 
@@ -46,13 +42,10 @@ class FirefoxHistoryParser:
         return sniff_tables(source, head, ("moz_places", "moz_historyvisits"))
 
     def parse(self, source: Source, ctx: ParseContext) -> Iterator[pl.DataFrame]:
-        conn = open_copy(source, ctx)
-        try:
+        with closing(open_copy(source, ctx)) as conn:
             yield self._visits(conn, ctx)
             if columns_of(conn, "moz_annos") and columns_of(conn, "moz_anno_attributes"):
                 yield self._downloads(conn, ctx)
-        finally:
-            conn.close()
 
     def _visits(self, conn, ctx: ParseContext) -> pl.DataFrame:
         visit_cols = pick(columns_of(conn, "moz_historyvisits"), "v", VISIT_COLUMNS)
@@ -66,20 +59,10 @@ class FirefoxHistoryParser:
         names, rows = fetch(conn, sql, "moz_historyvisits", ctx)
         frame = br.ensure_columns(br.rows_frame(names or ["id", "visit_date", "url"], rows),
                                   ("title", "visit_type", "from_visit", "referrer", "typed"))
-        visit_type = pl.col("visit_type").cast(pl.Int64, strict=False).replace_strict(
-            VISIT_TYPES, default=None, return_dtype=pl.String)
-        frame = frame.with_columns(
-            pl.col("id").alias("_rowid"),
-            br.prtime(pl.col("visit_date")).alias("timestamp"),
-            visit_type.alias("_type"),
-        ).with_columns(
-            pl.lit("page_visit").alias("action"),
-            pl.lit("success").alias("outcome"),
-            (pl.lit("visit ") + pl.col("url").fill_null("?")
-             + pl.lit(" (") + pl.col("_type").fill_null("?") + pl.lit(")")).alias("message"),
-        )
+        frame = br.visit_columns(frame, br.prtime(pl.col("visit_date")),
+                                 br.code_name(pl.col("visit_type"), VISIT_TYPES))
         extra = {
-            "title": pl.col("title"), "visit_id": pl.col("id"), "transition": pl.col("_type"),
+            "title": pl.col("title"), "visit_id": pl.col("id"), "transition": pl.col("_transition"),
             "visit_type": pl.col("visit_type"), "from_visit": pl.col("from_visit"),
             "referrer": pl.col("referrer"), "typed": pl.col("typed"),
         }
@@ -98,20 +81,11 @@ class FirefoxHistoryParser:
         names, rows = fetch(conn, sql, "moz_annos", ctx)
         frame = br.rows_frame(names or ["id", "dateAdded", "url", "destination", "metadata"], rows)
         meta = pl.col("metadata").cast(pl.String)
-        state = (meta.str.json_path_match("$.state").cast(pl.Int64, strict=False)
-                 .replace_strict(DOWNLOAD_STATES, default=None, return_dtype=pl.String))
+        state = br.code_name(meta.str.json_path_match("$.state"), DOWNLOAD_STATES)
         end_ms = meta.str.json_path_match("$.endTime").cast(pl.Int64, strict=False)
-        frame = frame.with_columns(
-            pl.col("id").alias("_rowid"),
-            br.prtime(pl.col("dateAdded")).alias("timestamp"),
-            file_uri_path(pl.col("destination").cast(pl.String)).alias("_target"),
-            state.alias("_state"),
-        ).with_columns(
-            pl.lit("download").alias("action"),
-            state_outcome(pl.col("_state"), "finished").alias("outcome"),
-            (pl.lit("download ") + pl.col("url").fill_null("?") + pl.lit(" -> ")
-             + pl.col("_target").fill_null("?")).alias("message"),
-        )
+        frame = br.download_columns(frame, br.prtime(pl.col("dateAdded")),
+                                    file_uri_path(pl.col("destination").cast(pl.String)), state,
+                                    "finished", FAILED_STATES)
         extra = {
             "target_path": pl.col("_target"), "destination_uri": pl.col("destination"),
             "title": pl.col("title"), "state": pl.col("_state"),

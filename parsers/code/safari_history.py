@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import polars as pl
 
@@ -22,8 +23,7 @@ class SafariHistoryParser:
         return sniff_tables(source, head, ("history_items", "history_visits"))
 
     def parse(self, source: Source, ctx: ParseContext) -> Iterator[pl.DataFrame]:
-        conn = open_copy(source, ctx)
-        try:
+        with closing(open_copy(source, ctx)) as conn:
             visit_cols = pick(columns_of(conn, "history_visits"), "v", VISIT_COLUMNS)
             item_cols = pick(columns_of(conn, "history_items"), "i", ITEM_COLUMNS)
             if not readable(ctx, "history_visits", visit_cols):
@@ -34,8 +34,6 @@ class SafariHistoryParser:
                    "LEFT JOIN history_visits rv ON rv.id = v.redirect_source "
                    "LEFT JOIN history_items ri ON ri.id = rv.history_item ORDER BY v.id")
             names, rows = fetch(conn, sql, "history_visits", ctx)
-        finally:
-            conn.close()
         frame = br.ensure_columns(br.rows_frame(names or ["id", "visit_time", "url"], rows),
                                   VISIT_COLUMNS + ITEM_COLUMNS + ("referrer",))
         loaded = pl.col("load_successful").cast(pl.Int64, strict=False)

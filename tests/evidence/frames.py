@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import polars as pl
 
-from evidence.checks.common import CheckInput
+from evidence.checks import CheckInput
 from evidence.timeline import build_timeline
 from parsers.schema import conform
 

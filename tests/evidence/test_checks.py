@@ -5,8 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from evidence.checks import CHECKS, login, outage, popup, reboot, run_check
-from evidence.checks.common import Verdict
+from evidence.checks import CHECKS, Verdict, login, outage, popup, reboot, run_check
 from tests.evidence.frames import REPORTED, at, check_input, claim, ev, frame, heartbeat, metric
 
 SYSLOG = heartbeat("syslog", 0, 80, every_minutes=15)

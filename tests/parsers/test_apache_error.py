@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from tests.parsers.text_formats import CORPUS, SAMPLES, line, parse, parser_for
+from tests.parsers.parse_helpers import CORPUS, SAMPLES, line
+from tests.parsers.text_formats import parse, parser_for
 
 PARSER = parser_for("apache_error")
 APACHE_2K = CORPUS / "apache" / "Apache_2k.log"

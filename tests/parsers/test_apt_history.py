@@ -7,16 +7,11 @@ import polars as pl
 import pytest
 
 from parsers.spec import formats_dir, load_spec
-from tests.parsers.text_formats import SAMPLES, parse, parse_text, parser_for
+from tests.parsers.parse_helpers import SAMPLES, by_id
+from tests.parsers.text_formats import parse, parse_text, parser_for
 
 PARSER = parser_for("apt_history")
 SPEC = load_spec(formats_dir() / "apt_history.toml")
-
-
-def by_id(events, ctx, suffix):
-    rows = events.filter(pl.col("event_id") == f"{ctx.id_prefix}:{suffix}").to_dicts()
-    assert len(rows) == 1, suffix
-    return rows[0]
 
 
 def test_synthetic_history_accounting_and_events():

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import polars as pl
 import pytest
 
-from tests.parsers.text_formats import CORPUS, SAMPLES, line, line_count, parse, parser_for
+from tests.parsers.parse_helpers import CORPUS, SAMPLES, line
+from tests.parsers.text_formats import line_count, parse, parser_for
 
 PARSER = parser_for("auditd")
 AUDITD = CORPUS / "auditd"

@@ -13,7 +13,7 @@ import pytest
 from parsers.code.browser_rows import webkit_time
 from parsers.code.chrome_history import ChromeHistoryParser
 from parsers.base import Source
-from tests.parsers.parse_helpers import CORPUS, assert_accounting, by_id, run
+from tests.parsers.parse_helpers import CORPUS, assert_accounting, by_id, query_one, run
 
 HISTORY = CORPUS / "browser" / "chrome" / "History"
 WEBKIT_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
@@ -34,10 +34,8 @@ def test_webkit_conversion_known_values():
 
 def test_corpus_counts_and_span_match_sqlite(tmp_path):
     events, ctx = run(ChromeHistoryParser(), HISTORY, tmp_path)
-    conn = sqlite3.connect(f"{HISTORY.as_uri()}?mode=ro&immutable=1", uri=True)
-    visits, first, last = conn.execute("SELECT count(*), min(visit_time), max(visit_time) FROM visits").fetchone()
-    downloads = conn.execute("SELECT count(*) FROM downloads").fetchone()[0]
-    conn.close()
+    visits, first, last = query_one(HISTORY, "SELECT count(*), min(visit_time), max(visit_time) FROM visits")
+    downloads = query_one(HISTORY, "SELECT count(*) FROM downloads")[0]
     pages = events.filter(pl.col("action") == "page_visit")
     assert pages.height == visits == 69
     assert events.filter(pl.col("action") == "download").height == downloads == 2

@@ -7,7 +7,8 @@ import pytest
 
 from parsers.base import Source
 from parsers.spec import formats_dir, load_spec
-from tests.parsers.text_formats import CORPUS, SAMPLES, line, parse, parse_text, parser_for
+from tests.parsers.parse_helpers import CORPUS, SAMPLES, line
+from tests.parsers.text_formats import parse, parse_text, parser_for
 
 PARSER = parser_for("csv_generic")
 SPEC = load_spec(formats_dir() / "csv_generic.toml")

@@ -3,7 +3,8 @@
 import json
 from datetime import datetime, timezone
 
-from tests.parsers.text_formats import SAMPLES, line, parse, parser_for
+from tests.parsers.parse_helpers import SAMPLES, line
+from tests.parsers.text_formats import parse, parser_for
 
 PARSER = parser_for("dnf")
 

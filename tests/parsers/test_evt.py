@@ -12,24 +12,16 @@ import pytest
 
 from parsers.base import ParseContext, Source
 from parsers.code.evt import EvtParser
-from parsers.schema import validate
+from tests.parsers.parse_helpers import CORPUS, assert_accounting, record, run
 
-EVT = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "evt" / "SysEvent.Evt"
+EVT = CORPUS / "evt" / "SysEvent.Evt"
 pytestmark = pytest.mark.skipif(not EVT.is_file(), reason="corpus not available")
 
 
 def parse(path: Path, name: str) -> tuple[pl.DataFrame, ParseContext]:
-    ctx = ParseContext(source_file=name, sha256="feedbeef" * 8, tz="UTC")
-    frame = pl.concat(list(EvtParser().parse(Source(path, name), ctx)))
-    validate(frame)
-    assert frame.height + ctx.unparsed_count == ctx.units
+    frame, ctx = run(EvtParser(), path, name=name, reference=None, sha256="feedbeef" * 8)
+    assert_accounting(frame, ctx)
     return frame, ctx
-
-
-def record(frame: pl.DataFrame, number: int) -> dict:
-    rows = frame.filter(pl.col("source_record") == str(number)).to_dicts()
-    assert len(rows) == 1
-    return rows[0]
 
 
 def test_counts_range_and_stale_copies() -> None:

@@ -13,9 +13,10 @@ import pytest
 
 from parsers.base import ParseContext, Source
 from parsers.code.evtx import EvtxParser
-from parsers.schema import validate
+from tests.parsers import parse_helpers
+from tests.parsers.parse_helpers import assert_accounting, run
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "evtx"
+CORPUS = parse_helpers.CORPUS / "evtx"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not available")
 
 # From corpus/MANIFEST.md: records, first and last TimeCreated in record order.
@@ -66,13 +67,8 @@ def utc(text: str) -> datetime:
 
 
 def parse(path: Path, name: str | None = None) -> tuple[pl.DataFrame, ParseContext]:
-    name = name or path.name
-    ctx = ParseContext(source_file=name, sha256="0123456789abcdef" * 4, tz="UTC")
-    frames = list(EvtxParser().parse(Source(path, name), ctx))
-    frame = pl.concat(frames) if frames else pl.DataFrame()
-    if frame.height:
-        validate(frame)
-    assert frame.height + ctx.unparsed_count == ctx.units
+    frame, ctx = run(EvtxParser(), path, name=name, reference=None, sha256="0123456789abcdef" * 4)
+    assert_accounting(frame, ctx)
     return frame, ctx
 
 

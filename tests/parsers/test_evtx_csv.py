@@ -13,40 +13,33 @@ from parsers.base import ParseContext, Source
 from parsers.code.evtx_csv import EvtxCsvParser, message_fields
 from parsers.code.winevent_labels import load_labels_text
 from parsers.spec import SpecError
-from parsers.schema import validate
+from tests.parsers import parse_helpers
+from tests.parsers.parse_helpers import assert_accounting, line, run
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_logs" / "evtx_csv"
+SAMPLES = parse_helpers.SAMPLES / "evtx_csv"
 
 
 def parse(path: Path, tz: str = "Europe/Rome") -> tuple[pl.DataFrame, ParseContext]:
-    ctx = ParseContext(source_file=path.name, sha256="c0ffee00" * 8, tz=tz)
-    frame = pl.concat(list(EvtxCsvParser().parse(Source(path, path.name), ctx)))
-    validate(frame)
-    assert frame.height + ctx.unparsed_count == ctx.units
+    frame, ctx = run(EvtxCsvParser(), path, tz=tz, reference=None, sha256="c0ffee00" * 8)
+    assert_accounting(frame, ctx)
     return frame, ctx
-
-
-def by_line(frame: pl.DataFrame, line: int) -> dict:
-    rows = frame.filter(pl.col("source_line") == line).to_dicts()
-    assert len(rows) == 1
-    return rows[0]
 
 
 def test_event_viewer_system_export() -> None:
     frame, ctx = parse(SAMPLES / "System_event_viewer.csv")
     assert frame.height == 6 and ctx.unparsed_count == 1
     assert (ctx.unparsed[0].line, ctx.unparsed[0].reason) == (14, "time not in a known export format")
-    stopped = by_line(frame, 2)
+    stopped = line(frame, 2)
     assert (stopped["action"], stopped["process"], stopped["event_id"]) == ("service_stop", "Print Spooler", "c0ffee00:L2")
     # 9:05:00 AM in Rome (CET, UTC+1) on 21 Nov
     assert stopped["timestamp"] == datetime(2026, 11, 21, 8, 5, tzinfo=timezone.utc)
     assert stopped["timestamp_quality"] == "tz_assumed"
-    assert (by_line(frame, 3)["action"], by_line(frame, 4)["severity"]) == ("shutdown_unexpected", "critical")
-    assert by_line(frame, 5)["action"] == "boot"
-    installed = by_line(frame, 6)  # a message over 7 lines
+    assert (line(frame, 3)["action"], line(frame, 4)["severity"]) == ("shutdown_unexpected", "critical")
+    assert line(frame, 5)["action"] == "boot"
+    installed = line(frame, 6)  # a message over 7 lines
     assert (installed["action"], installed["process"]) == ("service_install", "ExampleUpdater")
     assert json.loads(installed["extra"])["image"] == r"C:\ProgramData\exupd\exupd.exe"
-    unknown = by_line(frame, 13)
+    unknown = line(frame, 13)
     assert (unknown["action"], unknown["category"], unknown["severity"]) == ("log_line", "system", "warning")
     assert unknown["message"] == "Example-Agent 3001: Example agent could not reach update.example.com"
     assert any("read as Europe/Rome" in a for a in ctx.assumptions)
@@ -54,7 +47,7 @@ def test_event_viewer_system_export() -> None:
 
 def test_event_viewer_security_export_reads_users_from_messages() -> None:
     frame, _ = parse(SAMPLES / "Security_event_viewer.csv")
-    failed = by_line(frame, 2)
+    failed = line(frame, 2)
     assert (failed["action"], failed["outcome"], failed["user"], failed["src_ip"]) == ("login_failed", "failure", "alice", "192.0.2.10")
     assert json.loads(failed["extra"])["logon_type"] == "3"
     logon = frame.filter(pl.col("event_code") == "4624").row(0, named=True)
@@ -108,14 +101,14 @@ def test_french_event_viewer_export_names_the_crashing_app(tmp_path) -> None:
     assert EvtxCsvParser().sniff(Source(path, path.name), path.read_bytes()) >= 0.9
     frame, ctx = parse(path, tz="Europe/Paris")
     assert frame.height == 4 and ctx.unparsed_count == 0
-    crash = by_line(frame, 2)
+    crash = line(frame, 2)
     assert (crash["action"], crash["process"], crash["severity"]) == ("crash", "OUTLOOK.EXE", "error")
     assert crash["message"] == "1000 OUTLOOK.EXE crashed in mso20win32client.dll (exception 0xc0000005)"
     assert crash["timestamp"] == datetime(2026, 11, 26, 16, 48, 30, tzinfo=timezone.utc)
-    assert by_line(frame, 5)["process"] == "WINWORD.EXE"  # the same label with its colon
-    stopped = by_line(frame, 6)
+    assert line(frame, 5)["process"] == "WINWORD.EXE"  # the same label with its colon
+    stopped = line(frame, 6)
     assert (stopped["action"], stopped["process"]) == ("service_stop", "Windows Update")
-    died = by_line(frame, 7)
+    died = line(frame, 7)
     assert (died["action"], died["process"]) == ("service_failed", "Spouleur d’impression")
 
 
@@ -185,7 +178,7 @@ def test_event_viewer_hang_names_the_program_from_its_sentence(tmp_path, languag
     path = tmp_path / "Application.csv"
     path.write_text(HANG_VIEWERS[language], encoding="utf-8")
     frame, _ = parse(path, tz="Europe/Paris")
-    hang = by_line(frame, 2)
+    hang = line(frame, 2)
     assert (hang["action"], hang["process"]) == ("hang", "OUTLOOK.EXE")
     assert hang["message"] == "1002 OUTLOOK.EXE stopped responding (hang)"
     assert json.loads(hang["extra"])["app_version"] == "16.0.17928.20156"

@@ -14,24 +14,17 @@ import pytest
 from parsers.base import ParseContext, Source
 from parsers.code.evtx import EvtxParser
 from parsers.code.evtx_xml import EvtxXmlParser
-from parsers.schema import validate
+from tests.parsers import parse_helpers
+from tests.parsers.parse_helpers import assert_accounting, record, run
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_logs" / "evtx_xml"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "evtx"
+SAMPLES = parse_helpers.SAMPLES / "evtx_xml"
+CORPUS = parse_helpers.CORPUS / "evtx"
 
 
 def parse(path: Path, parser=None) -> tuple[pl.DataFrame, ParseContext]:
-    ctx = ParseContext(source_file=path.name, sha256="a1b2c3d4" * 8, tz="Europe/Rome")
-    frame = pl.concat(list((parser or EvtxXmlParser()).parse(Source(path, path.name), ctx)))
-    validate(frame)
-    assert frame.height + ctx.unparsed_count == ctx.units
+    frame, ctx = run(parser or EvtxXmlParser(), path, tz="Europe/Rome", reference=None, sha256="a1b2c3d4" * 8)
+    assert_accounting(frame, ctx)
     return frame, ctx
-
-
-def record(frame: pl.DataFrame, number: int) -> dict:
-    rows = frame.filter(pl.col("source_record") == str(number)).to_dicts()
-    assert len(rows) == 1
-    return rows[0]
 
 
 def test_event_viewer_export() -> None:

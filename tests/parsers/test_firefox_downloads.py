@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from parsers.code.firefox_downloads import FirefoxDownloadsParser
-from tests.parsers.parse_helpers import CORPUS, assert_accounting, by_id, run
+from tests.parsers.parse_helpers import CORPUS, assert_accounting, by_id, query_one, run, write_sqlite
 
 DOWNLOADS = CORPUS / "browser" / "firefox" / "downloads.sqlite"
 UNIX = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -15,10 +14,7 @@ UNIX = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def test_corpus_matches_sqlite(tmp_path):
     events, ctx = run(FirefoxDownloadsParser(), DOWNLOADS, tmp_path)
-    conn = sqlite3.connect(f"{DOWNLOADS.as_uri()}?mode=ro&immutable=1", uri=True)
-    count, first, last = conn.execute(
-        "SELECT count(*), min(startTime), max(startTime) FROM moz_downloads").fetchone()
-    conn.close()
+    count, first, last = query_one(DOWNLOADS, "SELECT count(*), min(startTime), max(startTime) FROM moz_downloads")
     assert events.height == count == 1
     assert events["timestamp"].min() == UNIX + timedelta(microseconds=first)
     assert events["timestamp"].max() == UNIX + timedelta(microseconds=last)
@@ -39,9 +35,7 @@ def test_corpus_download_by_id(tmp_path):
 
 
 def test_null_start_time_is_unparsed(tmp_path):
-    path = tmp_path / "downloads.sqlite"
-    conn = sqlite3.connect(path)
-    conn.executescript("""
+    path = write_sqlite(tmp_path / "downloads.sqlite", """
         CREATE TABLE moz_downloads (id INTEGER PRIMARY KEY, name TEXT, source TEXT, target TEXT,
             tempPath TEXT, startTime INTEGER, endTime INTEGER, state INTEGER, referrer TEXT,
             entityID TEXT, currBytes INTEGER, maxBytes INTEGER, mimeType TEXT,
@@ -51,8 +45,6 @@ def test_null_start_time_is_unparsed(tmp_path):
         INSERT INTO moz_downloads VALUES (2, 'b.exe', 'https://example.com/b.exe',
             'file:///tmp/b.exe', '', 1700000000000000, NULL, 3, NULL, '', 0, 10, '', '', 0, 0);
     """)
-    conn.commit()
-    conn.close()
     events, ctx = run(FirefoxDownloadsParser(), path, tmp_path)
     assert events.height == 1 and ctx.unparsed[0].record == "moz_downloads:1"
     assert by_id(events, ctx, "moz_downloads:2")["outcome"] == "failure"  # canceled

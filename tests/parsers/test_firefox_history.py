@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import polars as pl
 
 from parsers.code.browser_rows import prtime
 from parsers.code.firefox_history import FirefoxHistoryParser
-from tests.parsers.parse_helpers import CORPUS, assert_accounting, by_id, run
+from tests.parsers.parse_helpers import CORPUS, assert_accounting, by_id, query_one, run, write_sqlite
 
 PLACES = CORPUS / "browser" / "firefox" / "places.sqlite"
 UNIX = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -26,10 +25,7 @@ def test_prtime_conversion_known_values():
 
 def test_corpus_counts_and_span_match_sqlite(tmp_path):
     events, ctx = run(FirefoxHistoryParser(), PLACES, tmp_path)
-    conn = sqlite3.connect(f"{PLACES.as_uri()}?mode=ro&immutable=1", uri=True)
-    count, first, last = conn.execute(
-        "SELECT count(*), min(visit_date), max(visit_date) FROM moz_historyvisits").fetchone()
-    conn.close()
+    count, first, last = query_one(PLACES, "SELECT count(*), min(visit_date), max(visit_date) FROM moz_historyvisits")
     assert events.height == count == 1
     assert events["timestamp"].min() == UNIX + timedelta(microseconds=first)
     assert events["timestamp"].max() == UNIX + timedelta(microseconds=last)
@@ -47,9 +43,7 @@ def test_corpus_visit_by_id(tmp_path):
 
 
 def test_download_annotations(tmp_path):
-    path = tmp_path / "places.sqlite"
-    conn = sqlite3.connect(path)
-    conn.executescript("""
+    path = write_sqlite(tmp_path / "places.sqlite", """
         CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url LONGVARCHAR, title LONGVARCHAR,
             rev_host LONGVARCHAR, visit_count INTEGER, hidden INTEGER, typed INTEGER,
             frecency INTEGER, last_visit_date INTEGER);
@@ -72,8 +66,6 @@ def test_download_annotations(tmp_path):
         INSERT INTO moz_annos VALUES (8, 2, 2, '{"state":1,"endTime":1700000007000,"fileSize":4096}',
             0, 4, 3, 1700000007000000, 1700000007000000);
     """)
-    conn.commit()
-    conn.close()
     events, ctx = run(FirefoxHistoryParser(), path, tmp_path)
     assert events.filter(pl.col("action") == "page_visit").height == 3
     download_visit = json.loads(by_id(events, ctx, "moz_historyvisits:2")["extra"])

@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from tests.parsers.text_formats import CORPUS, SAMPLES, line, parse, parser_for
+from tests.parsers.parse_helpers import CORPUS, SAMPLES, line
+from tests.parsers.text_formats import parse, parser_for
 
 PARSER = parser_for("journald")
 UBUNTU = CORPUS / "journald" / "journal_ubuntu1804_boot.json"

@@ -3,12 +3,12 @@
 import json
 from datetime import datetime, timezone
 
-import polars as pl
 import pytest
 
 from parsers.base import Source
 from parsers.spec import formats_dir, load_spec
-from tests.parsers.text_formats import CORPUS, SAMPLES, line, parse, parse_text, parser_for
+from tests.parsers.parse_helpers import CORPUS, SAMPLES, line
+from tests.parsers.text_formats import parse, parse_text, parser_for
 
 PARSER = parser_for("jsonl_generic")
 SPEC = load_spec(formats_dir() / "jsonl_generic.toml")

@@ -3,7 +3,8 @@
 import json
 from datetime import datetime, timezone
 
-from tests.parsers.text_formats import SAMPLES, line, parse, parse_text, parser_for
+from tests.parsers.parse_helpers import SAMPLES, line
+from tests.parsers.text_formats import parse, parse_text, parser_for
 
 PARSER = parser_for("nginx_error")
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import polars as pl
 
 from parsers.code.browser_rows import cocoa_time
 from parsers.code.safari_history import SafariHistoryParser
-from tests.parsers.parse_helpers import CORPUS, assert_accounting, by_id, run
+from tests.parsers.parse_helpers import CORPUS, assert_accounting, by_id, query_one, run
 
 HISTORY = CORPUS / "browser" / "safari" / "History.db"
 COCOA = datetime(2001, 1, 1, tzinfo=timezone.utc)
@@ -30,10 +29,7 @@ def test_cocoa_conversion_known_values():
 
 def test_corpus_counts_and_span_match_sqlite(tmp_path):
     events, ctx = run(SafariHistoryParser(), HISTORY, tmp_path)
-    conn = sqlite3.connect(f"{HISTORY.as_uri()}?mode=ro&immutable=1", uri=True)
-    count, first, last = conn.execute(
-        "SELECT count(*), min(visit_time), max(visit_time) FROM history_visits").fetchone()
-    conn.close()
+    count, first, last = query_one(HISTORY, "SELECT count(*), min(visit_time), max(visit_time) FROM history_visits")
     assert events.height == count == 25
     assert events["timestamp"].min() == cocoa(first)
     assert events["timestamp"].max() == cocoa(last)

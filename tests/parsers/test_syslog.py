@@ -9,12 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from parsers.base import ParseContext, Source, parse_all
+from parsers.base import Source
 from parsers.registry import all_parsers, detect
-from parsers.schema import validate
 from parsers.spec import load_all_specs
 from tests.parsers.loghub_peer import clock, disagreements, joined
-from tests.parsers.parse_helpers import CORPUS, SAMPLES, assert_accounting
+from tests.parsers.parse_helpers import CORPUS, SAMPLES, assert_accounting, line, run
 
 SYSLOG = all_parsers()["syslog"]
 REFERENCE = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -24,23 +23,13 @@ PRI_SEVERITY = ("critical", "critical", "critical", "error", "warning", "notice"
 
 
 def parse(path: Path, tz: str = "UTC", reference: datetime = REFERENCE, parser=SYSLOG):
-    source = Source(path, path.name)
-    ctx = ParseContext(path.name, "c0ffee00" * 8, tz=tz, reference_time=reference)
-    frames = parse_all(parser, source, ctx)
-    events = validate(pl.concat(frames)) if frames else pl.DataFrame()
-    return events, ctx
+    return run(parser, path, tz=tz, reference=reference, sha256="c0ffee00" * 8)
 
 
 def write(tmp_path: Path, lines: list[str], name: str = "syslog") -> Path:
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def line(events: pl.DataFrame, number: int) -> dict:
-    rows = events.filter(pl.col("source_line") == number).to_dicts()
-    assert len(rows) == 1, f"line {number}: {len(rows)} events"
-    return rows[0]
 
 
 # -- Linux_2k.log (Red Hat /var/log/messages, 2005, host "combo") --------------------------

@@ -11,8 +11,8 @@ import pytest
 from parsers.base import Source
 from parsers.registry import detect
 from tests.parsers.loghub_peer import clock, disagreements, joined
-from tests.parsers.parse_helpers import CORPUS, SAMPLES, assert_accounting
-from tests.parsers.test_syslog import line, parse
+from tests.parsers.parse_helpers import CORPUS, SAMPLES, assert_accounting, line
+from tests.parsers.test_syslog import parse
 
 OPENSSH = CORPUS / "auth" / "OpenSSH_2k.log"
 AUTH_METHOD = pl.col("extra").str.json_path_match("$.auth_method")

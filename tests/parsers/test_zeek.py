@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,12 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from parsers.base import ParseContext, Source, parse_all, sniff_compression
+from parsers.base import ParseContext, Source, sniff_compression
 from parsers.code.zeek import ZeekParser
 from parsers.registry import all_parsers, detect
-from parsers.schema import validate
 from parsers.selfcheck import check_spec
-from tests.parsers.parse_helpers import CORPUS, REFERENCE, SAMPLES, assert_accounting, by_id, run
+from tests.parsers.parse_helpers import CORPUS, SAMPLES, assert_accounting, by_id, run
 
 PARSER = ZeekParser()
 WRCCDC = CORPUS / "zeek" / "wrccdc2018"
@@ -26,12 +24,7 @@ def utc(*parts: int) -> datetime:
 
 
 def run_gz(path: Path, workdir: Path) -> tuple[pl.DataFrame, ParseContext]:
-    source = Source(path, path.name, sniff_compression(path))
-    ctx = ParseContext(path.name, hashlib.sha256(path.read_bytes()).hexdigest(),
-                       reference_time=REFERENCE, workdir=workdir)
-    events = pl.concat(parse_all(PARSER, source, ctx))
-    validate(events)
-    return events, ctx
+    return run(PARSER, path, workdir, compression=sniff_compression(path))
 
 
 def test_spec_selfcheck():

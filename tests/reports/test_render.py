@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from reports import render_factsheet, render_html, render_markdown
-from tests.reports.docs import HOSTILE_ATTR, HOSTILE_SCRIPT, HOSTILE_URL, empty_case, linux_web_server, windows_laptop
+from tests.reports.docs import HOSTILE_ATTR, HOSTILE_URL, empty_case, linux_web_server, windows_laptop
 
 HTML_RENDERERS = [render_html, render_factsheet]
 FORBIDDEN_TAGS = {"script", "img", "iframe", "object", "embed", "link", "base", "form", "audio", "video", "image"}

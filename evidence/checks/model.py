@@ -1,0 +1,102 @@
+"""What every check (claim x timeline -> finding) reads and returns: CheckInput and its window, Finding, Verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from evidence.timeline import Timeline
+
+# A claim with no time is read as being about the day before it was made.
+DEFAULT_LOOKBACK = timedelta(hours=24)
+
+
+class Verdict(StrEnum):
+    SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass
+class Finding:
+    verdict: Verdict
+    explanation: str
+    evidence: list[dict] = field(default_factory=list)
+    observed: dict | None = None
+    delta_seconds: int | None = None
+    missing: str | None = None
+    context: list[dict] = field(default_factory=list)
+    likely_causes: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        out = {"verdict": str(self.verdict), "observed": self.observed, "delta_seconds": self.delta_seconds,
+               "evidence": self.evidence, "explanation": self.explanation}
+        if self.missing:
+            out["missing"] = self.missing
+        if self.context:
+            out["context"] = self.context
+        if self.likely_causes:
+            out["likely_causes"] = self.likely_causes
+        return out
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    """One claim and everything a check may read; `claims` are the statement's others, by id."""
+
+    claim: dict
+    timeline: Timeline
+    reported_at: datetime
+    claims: dict[str, dict] = field(default_factory=dict)
+    zone: str = "UTC"  # the customer's: explanations speak their clock
+
+    def show(self, moment: datetime) -> str:
+        return moment.astimezone(ZoneInfo(self.zone)).isoformat(timespec="seconds")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reported_at", _instant(self.reported_at))
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        return self.timeline.frame
+
+    @property
+    def denied(self) -> bool:
+        return self.claim.get("polarity") == "denied"
+
+    def window(self) -> tuple[datetime, datetime, bool]:
+        """(start, end, given): the claimed window, or the day before the report when the claim
+        names no time; an open end is the report time."""
+        window = self.claim.get("window") or self._dating_window() or {}
+        now = self.reported_at
+        start, end = _instant(window.get("start")), _instant(window.get("end"))
+        if start is None and end is None:
+            return now - DEFAULT_LOOKBACK, now, False
+        return start or (end - DEFAULT_LOOKBACK), end or now, True
+
+    def _dating_window(self) -> dict | None:
+        """From the start of the onset that dates this claim ("down, it started two days ago") to
+        the report: a symptom the customer dates is one they still have when they call."""
+        for other in self.claims.values():
+            if other.get("dates") == self.claim.get("id") and other.get("window"):
+                window = other["window"]
+                return {"start": window["start"], "end": None} if window.get("start") else window
+        return None
+
+
+def _instant(value: object) -> datetime | None:
+    """UTC, as the frame's timestamps are: polars compares only like zones."""
+    if isinstance(value, str) and value:
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc)
+    return None
+
+
+def between(start: datetime, end: datetime) -> pl.Expr:
+    """Events inside a check's window, both ends included."""
+    return pl.col("timestamp").is_between(start, end, closed="both")
