@@ -13,6 +13,9 @@ from evidence.checks.model import CheckInput, Finding, Verdict, between
 from evidence.checks.presence import presence
 
 FAILURES = ("login_failed", "account_locked")
+# A login claim's sense (evidence.claims LoginSense): "nobody logged in" is about successes.
+ACCESS = "access"
+SHOWN_SOURCES = 3
 # Windows 4625 SubStatus: the user name does not exist.
 UNKNOWN_USER_STATUS = "0xc0000064"
 # Lines of one sshd connection (same host, process and pid) this close to an "Invalid user" line
@@ -97,6 +100,8 @@ def able(frame: pl.DataFrame) -> list[str]:
 def check(ci: CheckInput) -> Finding:
     if ci.claim.get("attempts") is not None:
         return attempts(ci)
+    if ci.claim.get("sense") == ACCESS:
+        return access(ci)
     start, end, _ = ci.window()
     parts = failures_for(ci.frame, ci.claim)
     what = (f"failed logins or lockouts of {parts.account}" if parts.account
@@ -104,6 +109,39 @@ def check(ci: CheckInput) -> Finding:
     finding = presence(ci, parts.mine, able(ci.frame), start, end, baseline=True, what=what, missing=MISSING)
     finding.explanation += parts.note + _context_words(parts, start, end)
     return finding
+
+
+def success() -> pl.Expr:
+    return (pl.col("action") == "login") & (pl.col("outcome") == "success")
+
+
+def access(ci: CheckInput) -> Finding:
+    """"Nobody logged in over the weekend" / "someone logged in to my account": successful logins
+    in the window decide (of the account named, when some log names it); an address or account
+    never seen logging in before the window is said, as the likely stranger."""
+    start, end, _ = ci.window()
+    hits = ci.frame.filter(success())
+    named = ci.claim.get("subject")
+    account = " ".join(named.lower().split()) if isinstance(named, str) and named.strip() else None
+    if account is not None and hits.filter(user_key() == account).height:
+        hits = hits.filter(user_key() == account)
+    what = f"successful logins of {account}" if account else "successful logins"
+    finding = presence(ci, hits, able(ci.frame), start, end, what=what, missing=MISSING)
+    finding.explanation += _newcomer_words(hits, start, end)
+    return finding
+
+
+def _newcomer_words(hits: pl.DataFrame, start, end) -> str:
+    """Source addresses and accounts that log in inside the window and never did before it."""
+    before = hits.filter(pl.col("timestamp") < start)
+    inside = hits.filter(between(start, end))
+    words = ""
+    for column, noun in (("src_ip", "address(es)"), ("user", "account(s)")):
+        seen = set(before[column].drop_nulls().to_list())
+        new = sorted(set(inside[column].drop_nulls().to_list()) - seen)
+        if new and before.height:
+            words += f" New {noun} never seen logging in before the window: {', '.join(new[:SHOWN_SOURCES])}."
+    return words
 
 
 def _context_words(parts: Failures, start, end) -> str:

@@ -13,6 +13,7 @@ from evidence.checks.change import changes_before
 from evidence.checks.citing import CITE_ORDER, evidence_rows, names, observed, pick_evidence
 from evidence.checks.coverage import covered_time
 from evidence.checks.model import CheckInput, Finding, Verdict, between
+from evidence.checks.services import about, service_named
 from evidence.checks.subject import subject_of
 from evidence.timeline import duration_words
 
@@ -86,6 +87,10 @@ def symptom_events(ci: CheckInput) -> tuple[pl.DataFrame, str, pl.DataFrame]:
         subject = subject_of(target) if kind in SUBJECT_KINDS else None
         if subject is not None and (mine := events.filter(subject.matches())).height:
             events = mine
+        # "can't reach the file server since this morning": its connections, not the chat client's
+        service = service_named(target) if kind in SUBJECT_KINDS else None
+        if service is not None and (mine := events.filter(about(service))).height:
+            events = mine
         if kind in SPARSE:
             return events, what, events.clear()
         burst = first_burst(events, ci.timeline, MIN_BURST)
@@ -134,6 +139,14 @@ def check(ci: CheckInput) -> Finding:
         early = " (present from the first line of its source)" if first == logs_begin else ""
         finding.verdict = Verdict.CONTRADICTED
         finding.explanation = f"{at}{early}, {duration_words(-delta)} before {window}."
+    elif first > named + slack and (answered := _answered(ci, start, first)).height:
+        last_ok = answered["timestamp"].max()
+        finding.verdict = Verdict.CONTRADICTED
+        finding.explanation = (f"{at}, {duration_words((first - named).total_seconds())} after {window}; the "
+                               f"service it is about answered {answered.height} time(s) from {ci.show(start)} on, "
+                               f"the last at {ci.show(last_ok)}: it was reachable after the start the statement names.")
+        cited = pick_evidence(events, first=3)[:7] + evidence_rows(answered.sort(CITE_ORDER).tail(3))
+        finding.evidence = sorted(cited, key=lambda e: (e["timestamp"], e["event_id"]))
     elif first > named + slack:
         _late(ci, finding, at, window, files, start, named, first, slack)
     else:
@@ -144,6 +157,17 @@ def check(ci: CheckInput) -> Finding:
     if background.height:
         finding.explanation += " " + _background_words(ci, background)
     return finding
+
+
+def _answered(ci: CheckInput, start: datetime, first: datetime) -> pl.DataFrame:
+    """Successful connections to the server an outage claim names, between the claimed start and
+    the first failure: a server that answered then was not down since the claimed start."""
+    target = ci.claims.get(ci.claim.get("dates") or "")
+    service = service_named(target) if target and target.get("kind") == "outage" else None
+    if service is None:
+        return ci.frame.clear()
+    return ci.frame.filter(about(service) & (pl.col("outcome") == "success")
+                           & pl.col("timestamp").is_between(start, first, closed="left"))
 
 
 def _never(ci: CheckInput, what: str, start: datetime, end: datetime) -> Finding:

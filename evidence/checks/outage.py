@@ -7,6 +7,7 @@ import polars as pl
 from evidence.checks.coverage import sources_with
 from evidence.checks.model import CheckInput, Finding, between
 from evidence.checks.presence import presence
+from evidence.checks.services import about, service_named
 from evidence.checks.subject import Subject, others_words, split, subject_of, unattributed_words
 
 DOWN_ACTIONS = ("service_failed", "link_down")
@@ -52,6 +53,13 @@ def check(ci: CheckInput) -> Finding:
         own = sources_with(ci.frame.filter(able()), subject.matches())
         if own:
             return _about(ci, hits, subject, own, start, end)
+    service = service_named(ci.claim)
+    if service is not None and (reached := sources_with(ci.frame, about(service))):
+        # "the file server": the connections to its ports or protocol; others' failures are not it
+        name = ci.claim["subject"]
+        return presence(ci, hits.filter(about(service)), reached, start, end, baseline=True,
+                        what=f"failed connections to the {name} (ports {', '.join(service.ports)})",
+                        missing=f"Network logs of connections to the {name} covering the window.")
     finding = presence(ci, hits, sources, start, end, baseline=True, what=WHAT, missing=MISSING)
     if subject is not None:
         finding.explanation += (f" No service, web or network log names {subject.name}: every service's "

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from evidence.checks.citing import evidence_rows, observed
-from evidence.checks.coverage import covering
+from evidence.checks.citing import evidence_rows, names, observed
+from evidence.checks.coverage import edge_slack, sources_with
 from evidence.checks.model import CheckInput, Finding, Verdict, between
 
 # With no time given, the chain is looked for over the month before the report.
@@ -31,6 +31,13 @@ USER_APPS = r"(?i)[\\/]appdata[\\/]"
 INSTALLED = (r"(?i)^(?:[a-z]:[\\/](?:program files(?: \(x86\))?|windows)[\\/]|/usr/|/opt/|/bin/|/sbin/|/snap/"
              r"|/applications/|/system/)")
 BROWSER_SOURCES = ("page_visit", "download")
+# Chrome's core transition for a page the browser opened with no navigation by the user: a
+# notification clicked, a URL handed over by another program. A web notification's pop-up page.
+UNASKED_TRANSITIONS = ("auto_toplevel",)
+# What Windows starts when a browser notification toast is clicked (parent: svchost).
+NOTIFIERS = ("notification_helper.exe",)
+# A page opened this soon after a notification click is the page the notification opened.
+CLICK_TO_PAGE = timedelta(minutes=2)
 
 
 def _basename(column: pl.Expr) -> pl.Expr:
@@ -73,6 +80,37 @@ LINK_WORDS = {"visit": "a page visit", "download": "a download", "launch": "a pr
               "persistence": "a new service or scheduled task"}
 
 
+def unasked_visit() -> pl.Expr:
+    """A page the browser opened by itself (transition decoded by the History parser into extra)."""
+    transition = pl.col("extra").str.json_path_match("$.transition").fill_null("")
+    return (pl.col("action") == "page_visit") & transition.is_in(UNASKED_TRANSITIONS)
+
+
+def notification_click() -> pl.Expr:
+    """A browser's notification helper started: Windows runs it when a toast is clicked."""
+    image = pl.coalesce(pl.col("extra").str.json_path_match("$.image"), pl.col("process")).fill_null("")
+    return pl.col("action").is_in(("process_start",)) & _basename(image).is_in(NOTIFIERS)
+
+
+def popups(frame: pl.DataFrame) -> pl.DataFrame:
+    """Pages that popped up: opened by the browser itself, or visited right after a notification
+    click; with the clicks that opened them."""
+    clicks = frame.filter(notification_click())
+    visits = frame.filter(pl.col("action") == "page_visit")
+    opened = visits.filter(unasked_visit())
+    if clicks.height and visits.height:
+        after = (visits.join_asof(clicks.select(pl.col("timestamp").alias("_click"), "timestamp").sort("timestamp"),
+                                  on="timestamp", strategy="backward")
+                 .filter((pl.col("timestamp") - pl.col("_click")) <= CLICK_TO_PAGE).drop("_click"))
+        opened = pl.concat([opened, after]).unique("event_id", keep="first")
+    if opened.height == 0:
+        return opened
+    first = opened["timestamp"].min()
+    leading = clicks.filter((pl.col("timestamp") <= opened["timestamp"].max())
+                            & (pl.col("timestamp") >= first - CLICK_TO_PAGE))
+    return pl.concat([leading, opened]).sort("timestamp")
+
+
 def symptom() -> pl.Expr:
     return pl.any_horizontal([expr for name, expr in LINKS if name != "visit"])
 
@@ -96,7 +134,9 @@ def chain(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
     if visits.height:
         anchor = next((found[n]["timestamp"][0] for n in ("download", "launch", "detection") if n in found), None)
         before = visits.filter(pl.col("timestamp") <= anchor) if anchor is not None else visits.clear()
-        found["visit"] = before.tail(1) if before.height else visits.head(1)
+        # with nothing it led to, a visit is only browsing: never cited as a link
+        if before.height:
+            found["visit"] = before.tail(1)
     return {name: found[name] for name, _ in LINKS if name in found}
 
 
@@ -104,30 +144,34 @@ def check(ci: CheckInput) -> Finding:
     start, end, given = ci.window()
     if not given:
         start = ci.reported_at - LOOKBACK
-    span = f"from {ci.show(start)} to {ci.show(end)}"
     frame = ci.frame.filter(between(start, end))
     links = chain(frame)
     cited = pl.concat(list(links.values())) if links else frame.clear()
     all_hits = frame.filter(symptom())
     words = " -> ".join(f"{LINK_WORDS[n]} ({ci.show(rows['timestamp'][0])})" for n, rows in links.items())
-    absent = [n for n, _ in LINKS if n not in links]
-    missing_sources = [n for n, expr in LINKS if ci.frame.filter(expr).height == 0 and n != "persistence"]
-    acted = [n for n in ("download", "launch") if n in links]
-    beyond_visit = [n for n in links if n != "visit"]
+    span = f"from {ci.show(start)} to {ci.show(end)}"
     if ci.denied:
-        if acted:
+        if any(n in links for n in ("download", "launch")):
             return Finding(Verdict.CONTRADICTED, f"The logs show {words} {span}.", evidence_rows(cited),
                            observed(all_hits))
-        able = sorted(ci.frame.filter(pl.col("action").is_in(BROWSER_SOURCES))["source_file"].unique().to_list())
-        full = covering(ci, able, start, end)
-        if full:
-            seen = f"; also {words}" if links else ""
-            return Finding(Verdict.SUPPORTED, f"No download and no program started by the browser or from a "
-                           f"download folder {span}, while {', '.join(full)} covered it{seen}.",
-                           evidence_rows(cited), observed(all_hits))
-    elif beyond_visit:
+        found = _denial(ci, start, end, given)
+        if found is not None:
+            return found
+    elif any(n != "visit" for n in links):
         return Finding(Verdict.SUPPORTED, f"The logs show {words} {span}.", evidence_rows(cited),
                        observed(all_hits))
+    else:
+        opened = popups(frame)
+        if opened.height:
+            pages = opened.filter(pl.col("action") == "page_visit")
+            clicks = opened.height - pages.height
+            how = (f"A browser notification was clicked at {ci.show(opened['timestamp'][0])} and the browser"
+                   if clicks else "The browser")
+            return Finding(Verdict.SUPPORTED, f"{how} opened {pages.height} page(s) by itself, without "
+                           f"a navigation by the user, at {ci.show(pages['timestamp'][0])} ({span}).",
+                           evidence_rows(opened.head(10)), observed(opened))
+    absent = [n for n, _ in LINKS if n not in links]
+    missing_sources = [n for n, expr in LINKS if ci.frame.filter(expr).height == 0 and n != "persistence"]
     missing = "; ".join(SETTLED_BY[n] for n in missing_sources) or None
     found = f"The logs show only {words}" if links else "No link of the chain (visit, download, launch, detection, new service or task)"
     return Finding(Verdict.INCONCLUSIVE,
@@ -135,3 +179,35 @@ def check(ci: CheckInput) -> Finding:
                    evidence_rows(cited), observed(all_hits),
                    missing=missing or "A pop-up inside a web page leaves no trace in these logs; the browser "
                                       "history around the time it appeared would show the page.")
+
+
+def _denial(ci: CheckInput, start: datetime, end: datetime, given: bool) -> Finding | None:
+    """"I never downloaded anything": supported when a browser history holds visits from before
+    the window into it (kept, not cleared) and no download, and the process log, when the case
+    has one, runs through the window without a launch. A history is written only while the user
+    browses, so its nights and weekends are no gaps. With no time given, the window is the part
+    of the month before the report that the process log records."""
+    slack = edge_slack(start, end)
+    histories = sources_with(ci.frame, pl.col("action") == "page_visit")
+    processes = sources_with(ci.frame, pl.col("action").is_in(("process_start", "script_exec")))
+    spans = {s.source_file: s for s in ci.timeline.sources}
+    if processes and not given:
+        start = max(start, min(spans[f].first for f in processes))
+    kept = [f for f in histories if spans[f].first <= start + slack
+            and ci.frame.filter((pl.col("source_file") == f) & (pl.col("action") == "page_visit")
+                                & between(start, end)).height]
+    running = [f for f in processes if spans[f].first <= start + slack and spans[f].last >= end - slack]
+    if not kept or (processes and not running):
+        return None
+    rows = ci.frame.filter(pl.col("source_file").is_in(kept + running) & between(start, end)
+                           & pl.col("action").is_in(("page_visit", "process_start", "script_exec")))
+    # each covering source's first and last row in the window: what shows it ran through it
+    ordered = rows.sort(["timestamp", "event_id"])
+    ends = pl.concat([ordered.group_by("source_file", maintain_order=True).head(1),
+                      ordered.group_by("source_file", maintain_order=True).tail(1)]).select(rows.columns)
+    ends = ends.unique("event_id", keep="first")
+    launches = f", and {names(running)} started nothing from a download or temp folder and nothing by the browser" \
+        if running else ""
+    return Finding(Verdict.SUPPORTED, f"No download from {ci.show(start)} to {ci.show(end)}: {names(kept)} holds "
+                   f"visits from before it through it and no download{launches}.",
+                   evidence_rows(ends), observed(rows))

@@ -54,6 +54,11 @@ SUSTAINED_SHARE = 0.1
 MIN_EPISODE = timedelta(minutes=15)
 MIN_EPISODE_SAMPLES = 2
 MIN_SERIES = 6
+# A window shorter than a day is compared with the same hours of the days before it: office
+# hours are busier than nights every day, and that rhythm is no slowdown. The window is usual
+# while it stays within the robust level of those hours or their 90th percentile.
+SAME_HOURS_DAYS = 7
+SAME_HOURS_QUANTILE = 0.9
 
 
 def samples(frame: pl.DataFrame) -> pl.DataFrame:
@@ -76,6 +81,33 @@ def _threshold(name: str, base: pl.Series | None) -> float | None:
         return scale.high
     median, mad = robust_level(base)
     return max(median + max(3 * mad, scale.step, median * scale.relative), scale.felt)
+
+
+def same_hours(group: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
+    """The series' samples at the window's time of day on each of the SAME_HOURS_DAYS days before
+    it; empty when the window spans a day or more (it holds every hour already)."""
+    if end - start >= timedelta(days=1):
+        return group.clear()
+    days = [pl.col("timestamp").is_between(start - timedelta(days=d), end - timedelta(days=d), closed="both")
+            for d in range(1, SAME_HOURS_DAYS + 1)]
+    return group.filter(pl.any_horizontal(days))
+
+
+def baseline_threshold(name: str, group: pl.DataFrame, start: datetime, end: datetime) -> tuple[float | None, str]:
+    """(threshold, words): from the same hours of earlier days when they were sampled, else from
+    the week before the window."""
+    same = same_hours(group, start, end)
+    if same.height >= MIN_SERIES:
+        values = same["metric_value"]
+        usual = float(values.quantile(SAME_HOURS_QUANTILE))
+        days = same["timestamp"].dt.date().n_unique()
+        return (max(_threshold(name, values), usual),
+                f"same hours of {days} earlier day(s): median {values.median():.3g}, "
+                f"p90 {usual:.3g}, max {values.max():.3g}")
+    base = group.filter(pl.col("timestamp").is_between(start - BASELINE_SPAN, start, closed="left"))
+    words = (f"baseline median {base['metric_value'].median():.3g} over the week before"
+             if base.height >= 3 else "no baseline before the window")
+    return _threshold(name, base["metric_value"] if base.height else None), words
 
 
 def episodes(series: pl.DataFrame, threshold: float) -> pl.DataFrame:
@@ -150,21 +182,18 @@ def _check(ci: CheckInput) -> Finding:
         window = group.filter(between(start, end))
         if window.height == 0:
             continue
-        base = group.filter(pl.col("timestamp").is_between(start - BASELINE_SPAN, start, closed="left"))
-        threshold = _threshold(name, base["metric_value"] if base.height else None)
+        threshold, base_words = baseline_threshold(name, group, start, end)
         if threshold is None:
             continue
         high = sustained(window, threshold, at_least=2 if window.height > 2 else 1)
         label = f"{name} on {host or 'the host'}" + (" (requests)" if action == "http_request" else "")
-        base_words = (f"baseline median {base['metric_value'].median():.3g} over the week before"
-                      if base.height >= 3 else "no baseline before the window")
         if high.height:
             high_parts.append(high)
             lines.append(f"{label} above {threshold:.3g} in {high.height} of {window.height} samples"
                          f"{_episode_words(ci, window, threshold)}, peak {high['metric_value'].max():.3g} "
                          f"({base_words})")
         else:
-            quiet_series.append((label, window, threshold, group["source_file"].unique().to_list()))
+            quiet_series.append((f"{label} ({base_words})", window, threshold, group["source_file"].unique().to_list()))
     span = f"from {ci.show(start)} to {ci.show(end)}" + ("" if given else " (no time given: the day before the report)")
     between_words = f"Between {ci.show(start)} and {ci.show(end)}" + ("" if given else " (no time given: the day before the report)")
     if high_parts or slow_events.height:

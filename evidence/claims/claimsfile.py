@@ -12,6 +12,7 @@ from evidence.claims.model import (
     ClaimsInputError,
     ClaimsResult,
     Kind,
+    LoginSense,
     Polarity,
     Precision,
     Window,
@@ -22,7 +23,8 @@ from evidence.claims.reader import parse_zone, read_claims
 def load_claims_file(path: str | Path, reported_at: datetime, tz: str, lang: str | None = None,
                      id_start: int = 1) -> ClaimsResult:
     """Entries are strings (read as statements) or tables {kind, polarity, start, end, text,
-    subject, attempts}.
+    subject, attempts, sense}; a login's sense ("access" or "failure") is read from its
+    text when not given.
 
     Accepted shapes: a JSON list, or {"claims": [...]} in JSON or TOML, or TOML [[claim]]
     tables.
@@ -40,7 +42,7 @@ def load_claims_file(path: str | Path, reported_at: datetime, tz: str, lang: str
             read = read_claims(entry["text"], reported_at, tz, entry.get("lang", lang),
                                id_start=next_id)
         elif isinstance(entry, dict):
-            read = ClaimsResult(claims=[_structured(entry, zone, f"c{next_id}", where)])
+            read = ClaimsResult(claims=[_structured(entry, zone, f"c{next_id}", where, reported_at, lang)])
         else:
             raise ClaimsInputError(f"{where}: expected a string or a table, got {entry!r}")
         result.extend(read)
@@ -68,7 +70,7 @@ def _entries(path: Path) -> list:
     return data
 
 
-def _structured(entry: dict, zone, claim_id: str, where: str) -> Claim:
+def _structured(entry: dict, zone, claim_id: str, where: str, reported_at: datetime, lang: str | None) -> Claim:
     try:
         kind = Kind(entry["kind"])
         polarity = Polarity(entry.get("polarity", "asserted"))
@@ -95,9 +97,23 @@ def _structured(entry: dict, zone, claim_id: str, where: str) -> Claim:
     attempts = entry.get("attempts")
     if attempts is not None and (isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1):
         raise ClaimsInputError(f"{where}: attempts must be a whole number of tries, e.g. 1")
+    sense = entry.get("sense")
+    try:
+        sense = LoginSense(sense) if sense is not None else _sense_of(entry, kind, reported_at, zone, lang)
+    except ValueError:
+        raise ClaimsInputError(f"{where}: sense must be one of {', '.join(LoginSense)}") from None
     return Claim(id=claim_id, text=text, kind=kind, polarity=polarity, window=window,
                  precision=precision, lang=entry.get("lang", ""), dates=entry.get("dates"),
-                 subject=subject, attempts=attempts)
+                 subject=subject, attempts=attempts, sense=sense)
+
+
+def _sense_of(entry: dict, kind: Kind, reported_at: datetime, zone, lang: str | None) -> LoginSense | None:
+    """A login entry that gives no sense takes the one its text says ("Nadie entró ...")."""
+    text = entry.get("text")
+    if kind is not Kind.LOGIN or not isinstance(text, str) or not text.strip():
+        return None
+    read = read_claims(text, reported_at, zone.key, entry.get("lang", lang))
+    return next((c.sense for c in read.claims if c.kind is Kind.LOGIN and c.sense is not None), None)
 
 
 def _instant(value, zone, where: str) -> datetime:

@@ -64,6 +64,8 @@ def point(kinds: dict, anchor: Anchor) -> tuple[Window, Precision] | None:
         offset = kinds["relday"].value
         day = anchor.today + timedelta(days=offset)
         explicit = offset != 0
+    elif "weekend" in kinds:
+        return weekend(anchor)
     elif "period" in kinds and ("last" in kinds or "this" in kinds):
         return period(kinds["period"].value, "last" in kinds, anchor)
     if "clock_range" in kinds:
@@ -171,6 +173,13 @@ def hour_of_day(clock: Clock, part: str | None) -> int:
     if part == "night" and hour == 12:
         return 0
     return hour
+
+
+def weekend(anchor: Anchor) -> tuple[Window, Precision]:
+    """"Over the weekend": the last Saturday 00:00 to Monday 00:00 before the report (the one
+    under way when said on a Saturday or Sunday)."""
+    saturday = weekday_on_or_before(5, anchor.today)
+    return Window(anchor.midnight(saturday), anchor.midnight(saturday + timedelta(days=2))), Precision.VAGUE
 
 
 def weekday(weekday_index: int, anchor: Anchor) -> date:

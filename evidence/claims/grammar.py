@@ -68,6 +68,7 @@ class Grammar:
             ("relday", re.compile(alternation(t.get("relative_days", {})))),
             ("weekday_part", re.compile(
                 rf"(?<!\w)(?P<wd>{bare(self.weekday_of)})(?P<part>{bare(self.part_of)})(?!\w)")),
+            ("weekend", re.compile(alternation(t.get("weekend", [])) or r"(?!x)x")),
             ("weekday", re.compile(alternation(self.weekday_of))),
             ("part", re.compile(alternation(self.part_of))),
             ("last", re.compile(alternation(t.get("last", [])))),
@@ -142,6 +143,8 @@ class Grammar:
             return "weekday_part", (self.weekday_of[m.group("wd")], self.part_of[m.group("part")])
         if kind == "weekday":
             return "weekday", self.weekday_of[squash(text)]
+        if kind == "weekend":
+            return "weekend", None
         if kind == "part":
             return "part", self.part_of[squash(text)]
         if kind == "period":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evidence.claims.apps import app_named
-from evidence.claims.model import Kind, Polarity, Precision, Window
+from evidence.claims.model import Kind, LoginSense, Polarity, Precision, Window
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Draft:
     # statement speaks of a login elsewhere.
     orphan: bool = False
     recurring: bool = False
+    sense: LoginSense | None = None
 
 
 def targets(drafts: list[Draft], clause: int) -> list[Draft]:

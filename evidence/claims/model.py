@@ -35,6 +35,14 @@ class Precision(StrEnum):
     VAGUE = "vague"
 
 
+class LoginSense(StrEnum):
+    """What a login claim is about: someone getting in ("nobody logged in over the weekend") or
+    the customer failing to ("I can't log in", "my account is locked")."""
+
+    ACCESS = "access"
+    FAILURE = "failure"
+
+
 class ClaimsInputError(ValueError):
     """Bad invocation input (zone, reported-at, language, empty text); one-line message."""
 
@@ -69,6 +77,8 @@ class Claim:
     # Said as happening again and again ("every morning"): the window holds the recent
     # occurrences, not one. Shown only when true.
     recurring: bool = False
+    # For a login: access (a login happened) or failure (could not log in); None reads as failure.
+    sense: LoginSense | None = None
 
     def to_dict(self) -> dict:
         out = {
@@ -86,6 +96,8 @@ class Claim:
             out["attempts"] = self.attempts
         if self.recurring:
             out["recurring"] = True
+        if self.sense is not None:
+            out["sense"] = str(self.sense)
         return out
 
 

@@ -10,7 +10,7 @@ from evidence.claims.attempts import find_counts
 from evidence.claims.clauses import clause_bounds, clause_cuts, marked, overlaps, sentences, tidy
 from evidence.claims.lexicon import available_languages, detect_language, fold, load_lexicon
 from evidence.claims.linking import Draft, counted_logins, date_orphan_onsets, deduplicated, targets
-from evidence.claims.model import Claim, ClaimsInputError, ClaimsResult, Kind, Polarity
+from evidence.claims.model import Claim, ClaimsInputError, ClaimsResult, Kind, LoginSense, Polarity
 from evidence.claims.subject import OTHER_MARK, TIME_MARK, find_account, find_subject
 from evidence.claims.symptoms import patterns, symptom_spans
 from evidence.claims.anchor import Anchor
@@ -68,7 +68,7 @@ def read_claims(text: str, reported_at: datetime, tz: str, lang: str | None = No
             id=ids[id(draft)], text=draft.text, kind=draft.kind, polarity=draft.polarity,
             window=draft.window, precision=draft.precision, lang=code,
             dates=ids.get(id(draft.dates)) if draft.dates else None, subject=draft.subject,
-            attempts=draft.attempts, recurring=draft.recurring,
+            attempts=draft.attempts, recurring=draft.recurring, sense=draft.sense,
         ))
     if not result.claims:
         result.notes = [f"not understood: {text.strip()}"]
@@ -111,8 +111,18 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
         if kind is Kind.LOGIN:
             # a login is about an account, not a program: "unser Deploy-Benutzer", "user deploy"
             return find_account(masked, (bounds[clause], bounds[clause + 1]), code)
-        object_first = pats.inability.match(folded, s) is not None
-        return find_subject(masked, (s, e), (bounds[clause], bounds[clause + 1]), code, object_first)
+        unable = pats.inability.match(folded, s)
+        # "nobody in the office can reach X": the words inside the inability are its subject, not X's
+        inner = (unable.end(), e) if unable is not None and unable.end() < e else (s, e)
+        return find_subject(masked, inner, (bounds[clause], bounds[clause + 1]), code, unable is not None)
+
+    def login_sense(s: int, e: int, clause: int) -> LoginSense:
+        """Someone got in ("nadie entró") unless the clause says they could not ("no puedo entrar")."""
+        bounds = clause_bounds(raw, cuts)
+        unable = pats.inability.search(folded, bounds[clause], bounds[clause + 1])
+        if unable is None and pats.access.search(folded[s:e]):
+            return LoginSense.ACCESS
+        return LoginSense.FAILURE
 
     drafts: list[Draft] = []
     for s, e, kind in symptoms:
@@ -121,7 +131,8 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
         if any(d.clause == clause and d.kind == kind and d.polarity == polarity for d in drafts):
             continue
         drafts.append(Draft(s, e, clause, kind, polarity, clause_text(clause),
-                             subject=subject_of(s, e, kind, clause)))
+                             subject=subject_of(s, e, kind, clause),
+                             sense=login_sense(s, e, clause) if kind is Kind.LOGIN else None))
 
     bounds = clause_bounds(raw, cuts)
     for count in counts:

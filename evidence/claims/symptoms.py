@@ -19,6 +19,7 @@ class Patterns:
     inability: re.Pattern[str]
     continuing: re.Pattern[str]
     onset: re.Pattern[str]
+    access: re.Pattern[str]
     breaks: re.Pattern[str]
 
 
@@ -37,6 +38,7 @@ def patterns(code: str) -> Patterns:
         inability=re.compile(alternation(words.get("inability", []))),
         continuing=re.compile(alternation(words.get("continuing", []))),
         onset=re.compile(alternation(words.get("onset_verbs", []))),
+        access=re.compile(alternation(words.get("login_access", [])) or r"(?!x)x"),
         breaks=re.compile(breaks or r"(?!x)x"),
     )
 

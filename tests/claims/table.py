@@ -34,6 +34,9 @@ class Case:
     # the kinds whose claims are said to recur ("every morning"), sorted; always checked, so a
     # row without the key wants no recurring claim.
     recurring: tuple[str, ...] = ()
+    # the senses of the login claims ("access": someone got in; "failure": could not), sorted;
+    # None: not checked.
+    sense: tuple[str, ...] | None = None
 
     @property
     def windowed(self) -> Expected | None:
@@ -58,7 +61,8 @@ def load_cases() -> list[Case]:
              {kind: tuple([names] if isinstance(names, str) else names)
               for kind, names in row.get("subject", {}).items()},
              tuple(sorted(row["attempts"])) if "attempts" in row else None,
-             tuple(sorted(row.get("recurring", []))))
+             tuple(sorted(row.get("recurring", []))),
+             tuple(sorted(row["sense"])) if "sense" in row else None)
         for row in data["case"]
     ]
 
@@ -86,6 +90,10 @@ def mismatches(case: Case, claims: list[dict]) -> list[str]:
         got_attempts = tuple(sorted(c["attempts"] for c in claims if c.get("attempts") is not None))
         if got_attempts != case.attempts:
             problems.append(f"attempts {got_attempts} != {case.attempts}")
+    if case.sense is not None:
+        got_sense = tuple(sorted(c.get("sense") or "-" for c in claims if c["kind"] == "login"))
+        if got_sense != case.sense:
+            problems.append(f"sense {got_sense} != {case.sense}")
     got_recurring = tuple(sorted(c["kind"] for c in claims if c.get("recurring")))
     if got_recurring != case.recurring:
         problems.append(f"recurring {got_recurring} != {case.recurring}")

@@ -65,3 +65,19 @@ def test_structured_entry_carries_its_attempts(tmp_path):
     path.write_text(json.dumps([{"kind": "login", "attempts": "once"}]))
     with pytest.raises(ClaimsInputError, match="attempts must be"):
         load_claims_file(path, AT, "Europe/Rome")
+
+
+def test_login_entries_take_their_sense_from_the_entry_or_their_text(tmp_path):
+    path = tmp_path / "claims.toml"
+    path.write_text('[[claim]]\nkind = "login"\npolarity = "denied"\ntext = "Nadie entró en el servidor."\n'
+                    'lang = "es"\n\n[[claim]]\nkind = "login"\nsense = "failure"\n\n'
+                    '[[claim]]\nkind = "login"\n', encoding="utf-8")
+    result = load_claims_file(path, AT, "Europe/Madrid")
+    assert [c.to_dict().get("sense") for c in result.claims] == ["access", "failure", None]
+
+
+def test_a_login_sense_outside_the_vocabulary_is_an_error(tmp_path):
+    path = tmp_path / "claims.json"
+    path.write_text('[{"kind": "login", "sense": "maybe"}]')
+    with pytest.raises(ClaimsInputError, match="sense must be one of access, failure"):
+        load_claims_file(path, AT, "Europe/Rome")

@@ -722,3 +722,164 @@ def test_tries_typed_into_a_locked_account_are_not_counted_before_the_lockout():
     finding = run_check(check_input(SECURITY + _lockout() + after, _tries(5, 60, 72)))
     assert finding.verdict == Verdict.SUPPORTED, finding.explanation
     assert finding.explanation.startswith("5 failed login(s) for dpatel")
+
+
+# --- popup: denial covered by history and process log; pop-ups the browser opened itself ------
+
+CHROME_DIR = "C:\\\\Program Files\\\\Google\\\\Chrome\\\\Application\\\\"
+
+
+def _visit(line: int, hours: float, transition: str = "typed") -> dict:
+    return ev("History", line, hours, "page_visit", category="browser", url=f"https://site{line}.example.com/",
+              extra=f'{{"transition": "{transition}"}}')
+
+
+def _start(line: int, hours: float, image: str, parent: str = "C:\\\\Windows\\\\explorer.exe") -> dict:
+    return ev("Security.evtx", line, hours, "process_start", category="process", process=image.replace("\\\\", "\\"),
+              extra=f'{{"parent_process": "{parent}"}}')
+
+
+def _office_week() -> list[dict]:
+    """Visits every working hour from 0 h (history kept), a process log from 40 h, no download."""
+    visits = [_visit(n, n) for n in range(0, 80, 2)]
+    starts = [_start(n, 40 + n / 2, "C:\\\\Windows\\\\System32\\\\notepad.exe") for n in range(0, 80)]
+    return visits + starts
+
+
+def test_popup_denial_supported_by_a_kept_history_and_a_process_log_without_launches():
+    finding = run_check(check_input(_office_week(), claim("popup", polarity="denied", text="I never downloaded anything"),
+                                    reported=at(80)))
+    assert finding.verdict == Verdict.SUPPORTED
+    # the covering evidence (each source's first and last row in the time both record), no old visit
+    assert {e["event_id"] for e in finding.evidence} == {"History:40", "History:78", "Security:0", "Security:79"}
+
+
+def test_popup_denial_stays_open_when_the_process_log_stops_before_the_window_ends():
+    rows = [r for r in _office_week() if r["source_file"] == "History" or r["timestamp"] < at(60)]
+    finding = run_check(check_input(rows, claim("popup", 50, 80, polarity="denied"), reported=at(80)))
+    assert finding.verdict == Verdict.INCONCLUSIVE
+
+
+def test_popup_denial_stays_open_when_the_history_was_cleared_before_the_window():
+    rows = [r for r in _office_week() if r["source_file"] != "History" or r["timestamp"] > at(70)]
+    finding = run_check(check_input(rows, claim("popup", 50, 80, polarity="denied"), reported=at(80)))
+    assert finding.verdict == Verdict.INCONCLUSIVE
+    assert not any(e["event_id"].startswith("History") for e in finding.evidence)
+
+
+def test_popup_asserted_supported_by_a_notification_click_and_the_page_the_browser_opened():
+    click = _start(900, 71.0, CHROME_DIR + "notification_helper.exe", "C:\\\\Windows\\\\System32\\\\svchost.exe")
+    rows = _office_week() + [click, _visit(901, 71.001, "auto_toplevel"), _visit(902, 71.002, "auto_toplevel")]
+    finding = run_check(check_input(rows, claim("popup", text="a pop-up appeared"), reported=at(80)))
+    assert finding.verdict == Verdict.SUPPORTED
+    assert [e["event_id"] for e in finding.evidence] == ["Security:900", "History:901", "History:902"]
+
+
+def test_popup_asserted_by_ordinary_browsing_alone_stays_open_and_cites_no_old_visit():
+    finding = run_check(check_input(_office_week(), claim("popup", text="a pop-up appeared"), reported=at(80)))
+    assert finding.verdict == Verdict.INCONCLUSIVE
+    assert finding.evidence == []
+
+
+# --- slowness: the same hours of earlier days are the baseline ---------------------------------
+
+def _office_load(morning_today: float) -> list[dict]:
+    """load_1m 0.3 at night and about 3 in office hours every day; today's morning as given."""
+    def value(h: float) -> float:
+        if not 6 <= h % 24 < 11:
+            return 0.3
+        return morning_today if h >= 72 else 2.8 + (h * 7) % 5 / 10
+    return metric("sa", 0, 82, "load_1m", value)
+
+
+def test_slowness_office_hours_at_the_level_of_earlier_mornings_are_contradicted():
+    finding = run_check(check_input(_office_load(3.1), claim("slowness", 78, 82)))
+    assert finding.verdict == Verdict.CONTRADICTED
+    assert "same hours of 3 earlier day(s)" in finding.explanation
+
+
+def test_slowness_above_the_same_hours_of_earlier_days_is_supported():
+    finding = run_check(check_input(_office_load(7.5), claim("slowness", 78, 82)))
+    assert finding.verdict == Verdict.SUPPORTED
+
+
+# --- login: "nobody logged in" is about successful logins -------------------------------------
+
+def _accepted(line: int, hours: float, user: str, address: str) -> dict:
+    return ev("auth.log", line, hours, "login", category="auth", outcome="success", fmt="syslog", user=user,
+              src_ip=address, process="sshd", message=f"Accepted publickey for {user} from {address}")
+
+
+def _weekend(*extra: dict) -> list[dict]:
+    """auth.log ticking all along, the admin logging in on weekdays from the office address."""
+    office = [_accepted(10 + n, 8 + 24 * n, "admin", "198.51.100.10") for n in range(2)]
+    return heartbeat("auth.log", 0, 80, every_minutes=30, category="auth", fmt="syslog") + office + list(extra)
+
+
+def _nobody_logged_in() -> dict:
+    the_claim = claim("login", 48, 80, polarity="denied", text="Nobody logged in over the weekend")
+    the_claim["sense"] = "access"
+    return the_claim
+
+
+def test_nobody_logged_in_is_contradicted_by_a_successful_login_from_a_new_address():
+    stranger = _accepted(99, 58.2, "deploy", "203.0.113.45")
+    finding = run_check(check_input(_weekend(stranger), _nobody_logged_in()))
+    assert finding.verdict == Verdict.CONTRADICTED
+    assert [e["event_id"] for e in finding.evidence] == ["auth.log:99"]
+    assert "203.0.113.45" in finding.explanation
+
+
+def test_nobody_logged_in_is_supported_when_only_failures_fill_the_covered_window():
+    scanner = ev("auth.log", 98, 60, "login_failed", category="auth", outcome="failure", fmt="syslog", user="root")
+    finding = run_check(check_input(_weekend(scanner), _nobody_logged_in()))
+    assert finding.verdict == Verdict.SUPPORTED
+
+
+def test_a_login_claim_without_access_sense_still_counts_failures_not_successes():
+    stranger = _accepted(99, 58.2, "deploy", "203.0.113.45")
+    failure_claim = claim("login", 48, 80, polarity="denied", text="I have no trouble logging in")
+    finding = run_check(check_input(_weekend(stranger), failure_claim))
+    assert finding.verdict == Verdict.SUPPORTED
+
+
+# --- a named server ("the file server"): its connections, not other traffic ---------------------
+
+def _conn(line: int, hours: float, port: str, ok: bool, service: str = "") -> dict:
+    extra = f'{{"id.resp_p": "{port}"' + (f', "service": "{service}"' if service else "") + "}"
+    return ev("conn.log", line, hours, "connection", category="network", outcome="success" if ok else "failure",
+              fmt="zeek", extra=extra, message=f"conn -> :{port}")
+
+
+def _branch() -> list[dict]:
+    """SMB answered every 20 min until 61.8 h, then fails; a chat port the firewall drops fails now and then."""
+    smb = [_conn(100 + n, 48 + n / 3, "445", True, "smb") for n in range(42)]
+    down = [_conn(200 + n, 62 + n / 6, "445", False) for n in range(12)]
+    chat = [_conn(300 + n, h, "5222", False) for n, h in enumerate((30, 40, 55, 56, 57))]
+    return smb + down + chat
+
+
+def _cant_reach(subject: str = "file server") -> tuple[dict, dict]:
+    outage = claim("outage", cid="c2", text=f"can't reach the {subject}")
+    outage["subject"] = subject
+    onset = claim("onset", 54, 66, cid="c1", dates="c2", text="since this morning")
+    onset["precision"] = "hour"
+    return onset, outage
+
+
+def test_onset_of_a_named_server_is_dated_by_its_own_failures_and_its_answers_contradict_the_start():
+    onset, outage = _cant_reach()
+    finding = run_check(check_input(_branch(), onset, [outage], reported=at(66)))
+    assert finding.observed["first"] == at(62).isoformat()
+    assert finding.verdict == Verdict.CONTRADICTED
+    # the first failures and the last answers before them
+    ids = [e["event_id"] for e in finding.evidence]
+    assert "conn.log:200" in ids and "conn.log:141" in ids and not any(i.startswith("conn.log:3") for i in ids)
+
+
+def test_outage_of_a_named_server_counts_only_its_connections():
+    _, outage = _cant_reach()
+    outage["window"] = {"start": at(50).isoformat(), "end": at(58).isoformat()}
+    # only the chat port failed in that window: the file server answered throughout
+    finding = run_check(check_input(_branch(), outage, reported=at(66)))
+    assert finding.verdict == Verdict.CONTRADICTED
