@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import polars as pl
 
@@ -168,12 +168,3 @@ def apply_years(naive: pl.Expr, roll: pl.Expr, anchor: int) -> pl.Expr:
     year = pl.lit(anchor, dtype=pl.Int32) + roll
     date = pl.date(year, naive.dt.month(), naive.dt.day())
     return date.cast(NAIVE) + (naive - naive.dt.truncate("1d"))
-
-
-def utc_now_free(reference: datetime | None) -> datetime:
-    """The reference moment for year inference; callers must pass one (no wall clock)."""
-    if reference is None:
-        raise ValueError("a reference time is needed to infer years")
-    if reference.tzinfo is None:
-        return reference.replace(tzinfo=timezone.utc)
-    return reference

@@ -97,3 +97,17 @@ def test_sample_matching_no_pattern_is_reported(tmp_path):
 def test_bad_vocabulary_is_rejected(tmp_path):
     with pytest.raises(SpecError, match="severity 'loud'"):
         load_spec(_write(tmp_path, GOOD.replace('severity = "error"', 'severity = "loud"')))
+
+
+def test_validate_refuses_an_action_that_is_not_a_snake_case_verb():
+    import polars as pl
+    from datetime import datetime, timezone
+    from parsers.schema import SchemaError, conform, validate
+
+    frame = conform(pl.DataFrame({
+        "event_id": ["ab:1"], "timestamp": [datetime(2026, 1, 1, tzinfo=timezone.utc)],
+        "timestamp_quality": ["exact"], "source_format": ["demo"], "source_file": ["f"],
+        "category": ["system"], "action": ["Login Failed"], "outcome": ["failure"], "raw": ["x"],
+    }))
+    with pytest.raises(SchemaError, match="snake_case"):
+        validate(frame)
