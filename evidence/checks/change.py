@@ -16,6 +16,10 @@ CHANGE_ACTIONS = ("package_install", "package_upgrade", "package_remove", "updat
                   "password_change", "account_created", "account_deleted", "account_changed",
                   "service_install", "task_created", "time_change")
 RESTART_ACTIONS = ("service_start", "service_stop")
+# Windows assigns special privileges (4672) at every administrator logon: no act of its own.
+LOGON_PRIVILEGES = ("4672",)
+# Accounts that are administrators whatever the logs show them doing.
+ADMIN_ACCOUNTS = ("root", "administrator")
 # A denial with no time ("nobody changed anything") is read over the week before the report.
 LOOKBACK = timedelta(days=7)
 PACKAGE_FORMATS = ("apt_history", "dpkg", "yum", "dnf")
@@ -27,13 +31,36 @@ def symptom() -> pl.Expr:
     return pl.col("action").is_in(CHANGE_ACTIONS)
 
 
+def privileged() -> pl.Expr:
+    """A command run with privileges (sudo COMMAND=..., auditd's sudo), not the privileges Windows
+    hands every administrator at logon."""
+    return ((pl.col("action") == "privilege_use") & (pl.col("outcome").fill_null("") != "failure")
+            & ~pl.col("event_code").fill_null("").is_in(LOGON_PRIVILEGES))
+
+
+def interventions(frame: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
+    """Someone at the machine with an administrator's hands in the window: privileged commands,
+    and the logins of the accounts that ran them (or of root / Administrator)."""
+    inside = frame.filter(pl.col("timestamp").is_between(start, end))
+    commands = inside.filter(privileged())
+    admins = pl.concat([commands["user"].drop_nulls().str.to_lowercase(), pl.Series(ADMIN_ACCOUNTS)])
+    logins = inside.filter((pl.col("action") == "login") & (pl.col("outcome") == "success")
+                           & pl.col("user").str.to_lowercase().is_in(admins.implode()))
+    return pl.concat([commands, logins])
+
+
 def check(ci: CheckInput) -> Finding:
     start, end, given = ci.window()
     if not given:
         start = ci.reported_at - LOOKBACK
     hits = ci.frame.filter(symptom())
+    what = "package, update, configuration or account changes"
+    if ci.denied:
+        # "nobody touched it": an administrator logging in and running commands is touching it
+        hits = pl.concat([hits, interventions(ci.frame, start, end)]).unique("event_id", maintain_order=True)
+        what += ", privileged commands or administrator logins"
     able = sources_with(ci.frame, symptom() | pl.col("source_format").is_in(PACKAGE_FORMATS))
-    return presence(ci, hits, able, start, end, "package, update, configuration or account changes",
+    return presence(ci, hits, able, start, end, what,
                     missing="No record of changes in the case: the package manager history "
                             "(/var/log/apt/history.log, dpkg.log, yum/dnf logs) or the Windows System and "
                             "Setup logs (updates, installs) would show them.")

@@ -8,7 +8,7 @@ import polars as pl
 
 from evidence.checks.citing import evidence_rows
 from evidence.checks.coverage import sources_with
-from evidence.checks.model import CheckInput, Finding
+from evidence.checks.model import CheckInput, Finding, Verdict
 from evidence.checks.presence import presence
 
 RESTARTS = ("boot", "shutdown_unexpected", "kernel_panic", "watchdog")
@@ -18,6 +18,10 @@ UNPLANNED = ("shutdown_unexpected", "kernel_panic", "watchdog")
 # this long of each other; the state before the first one decides whether the boot was planned.
 BOOT_SEQUENCE = timedelta(minutes=10)
 MAX_CONTEXT = 10
+# The command that asked for a planned restart comes this long before the clean shutdown at most
+# ("shutdown -r 23:55" typed at 23:41).
+ORDER_BEFORE = timedelta(hours=2)
+RESTART_COMMAND = r"(?i)\b(shutdown|reboot|restart-computer|systemctl\s+(reboot|poweroff|kexec))\b|shutdown(\.exe)?\s+/r"
 
 
 def symptom() -> pl.Expr:
@@ -99,6 +103,8 @@ def check(ci: CheckInput) -> Finding:
         hits = ci.frame.filter(symptom())
         return presence(ci, hits, able, start, end, "boots, unexpected shutdowns, panics or watchdog resets",
                         missing=missing)
+    if ci.claim.get("restart") != "unplanned":
+        return _any_restart(ci, start, end, able, missing)
     hits = unplanned(ci.frame)
     finding = presence(ci, hits, able, start, end, "unplanned restarts (unexpected shutdowns, bugchecks, "
                        "panics, watchdog resets, boots without a clean shutdown before them)", missing=missing)
@@ -107,4 +113,33 @@ def check(ci: CheckInput) -> Finding:
         finding.explanation += (f" {calm.height} boot(s) after a clean shutdown in the window are planned "
                                 "starts, not counted.")
         finding.context = evidence_rows(calm.sort("timestamp").head(MAX_CONTEXT))
+    return finding
+
+
+def _any_restart(ci: CheckInput, start, end, able: list[str], missing: str) -> Finding:
+    """"The server was restarted last night": any restart supports, planned or not; the
+    explanation says which, with the clean shutdown before a planned boot and who ordered it."""
+    boots = classify_boots(ci.frame).filter(pl.col("timestamp").is_between(start, end))
+    heads = boots.filter(pl.col("planned").is_not_null())
+    shutdowns = ci.frame.filter(_machine() & (pl.col("action") == "shutdown")
+                                & pl.col("timestamp").is_between(start - BOOT_SEQUENCE, end))
+    orders = ci.frame.filter((pl.col("action") == "privilege_use")
+                             & pl.col("message").fill_null("").str.contains(RESTART_COMMAND)
+                             & pl.col("timestamp").is_between(start - ORDER_BEFORE, end))
+    hits = pl.concat([ci.frame.filter(symptom()), shutdowns, orders]).unique("event_id", maintain_order=True)
+    finding = presence(ci, hits, able, start, end, "restarts (boots, shutdowns, panics, watchdog resets)",
+                       missing=missing)
+    if finding.verdict is not Verdict.SUPPORTED:
+        return finding
+    planned_n = heads.filter(pl.col("planned")).height
+    crashes = unplanned(ci.frame).filter(pl.col("timestamp").is_between(start, end)).height
+    if planned_n:
+        who = orders["user"].drop_nulls().unique(maintain_order=True).to_list()
+        by = f", ordered by {', '.join(who)} with a shutdown/reboot command" if who else ""
+        finding.explanation += f" {planned_n} restart(s) were planned: a clean shutdown came first{by}."
+    if crashes:
+        finding.explanation += (f" {crashes} event(s) show unplanned restarts (unexpected shutdowns, panics, "
+                                "watchdog resets or boots without a clean shutdown before them).")
+    elif not planned_n:
+        finding.explanation += " Whether they were planned cannot be told: the logs begin with the boot."
     return finding

@@ -15,6 +15,7 @@ from evidence.claims.model import (
     LoginSense,
     Polarity,
     Precision,
+    RestartSense,
     Window,
 )
 from evidence.claims.reader import parse_zone, read_claims
@@ -102,9 +103,13 @@ def _structured(entry: dict, zone, claim_id: str, where: str, reported_at: datet
         sense = LoginSense(sense) if sense is not None else _sense_of(entry, kind, reported_at, zone, lang)
     except ValueError:
         raise ClaimsInputError(f"{where}: sense must be one of {', '.join(LoginSense)}") from None
+    try:
+        restart = RestartSense(entry["restart"]) if entry.get("restart") is not None else None
+    except ValueError:
+        raise ClaimsInputError(f"{where}: restart must be one of {', '.join(RestartSense)}") from None
     return Claim(id=claim_id, text=text, kind=kind, polarity=polarity, window=window,
                  precision=precision, lang=entry.get("lang", ""), dates=entry.get("dates"),
-                 subject=subject, attempts=attempts, sense=sense)
+                 subject=subject, attempts=attempts, sense=sense, restart=restart)
 
 
 def _sense_of(entry: dict, kind: Kind, reported_at: datetime, zone, lang: str | None) -> LoginSense | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from evidence.claims.apps import app_named
-from evidence.claims.model import Kind, LoginSense, Polarity, Precision, Window
+from evidence.claims.model import Kind, LoginSense, Polarity, Precision, RestartSense, Window
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Draft:
     orphan: bool = False
     recurring: bool = False
     sense: LoginSense | None = None
+    restart: RestartSense | None = None
 
 
 def targets(drafts: list[Draft], clause: int) -> list[Draft]:

@@ -43,6 +43,14 @@ class LoginSense(StrEnum):
     FAILURE = "failure"
 
 
+class RestartSense(StrEnum):
+    """What a reboot claim is about when its words say: a restart someone ran ("they restarted
+    it") or one nobody asked for ("it reboots by itself"); None: any restart."""
+
+    PLANNED = "planned"
+    UNPLANNED = "unplanned"
+
+
 class ClaimsInputError(ValueError):
     """Bad invocation input (zone, reported-at, language, empty text); one-line message."""
 
@@ -79,6 +87,8 @@ class Claim:
     recurring: bool = False
     # For a login: access (a login happened) or failure (could not log in); None reads as failure.
     sense: LoginSense | None = None
+    # For a reboot: planned or unplanned when the words say which. Shown only when said.
+    restart: RestartSense | None = None
 
     def to_dict(self) -> dict:
         out = {
@@ -98,6 +108,8 @@ class Claim:
             out["recurring"] = True
         if self.sense is not None:
             out["sense"] = str(self.sense)
+        if self.restart is not None:
+            out["restart"] = str(self.restart)
         return out
 
 

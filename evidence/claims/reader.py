@@ -10,7 +10,7 @@ from evidence.claims.attempts import find_counts
 from evidence.claims.clauses import clause_bounds, clause_cuts, marked, overlaps, sentences, tidy
 from evidence.claims.lexicon import available_languages, detect_language, fold, load_lexicon
 from evidence.claims.linking import Draft, counted_logins, date_orphan_onsets, deduplicated, targets
-from evidence.claims.model import Claim, ClaimsInputError, ClaimsResult, Kind, LoginSense, Polarity
+from evidence.claims.model import Claim, ClaimsInputError, ClaimsResult, Kind, LoginSense, Polarity, RestartSense
 from evidence.claims.subject import OTHER_MARK, TIME_MARK, find_account, find_subject
 from evidence.claims.symptoms import patterns, symptom_spans
 from evidence.claims.anchor import Anchor
@@ -69,6 +69,7 @@ def read_claims(text: str, reported_at: datetime, tz: str, lang: str | None = No
             window=draft.window, precision=draft.precision, lang=code,
             dates=ids.get(id(draft.dates)) if draft.dates else None, subject=draft.subject,
             attempts=draft.attempts, recurring=draft.recurring, sense=draft.sense,
+            restart=draft.restart,
         ))
     if not result.claims:
         result.notes = [f"not understood: {text.strip()}"]
@@ -92,8 +93,10 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
         bounds = clause_bounds(raw, cuts)
         return tidy(raw[bounds[index]:bounds[index + 1]], pats.breaks)
 
-    # "can't log in", "n'arrête pas de planter": a negation that states the symptom denies nothing
-    excluded = spoken + [m.span() for rx in (pats.inability, pats.continuing) for m in rx.finditer(folded)]
+    # "can't log in", "n'arrête pas de planter": a negation that states the symptom denies nothing;
+    # nor does one that says how it happened ("restarted without notice")
+    excluded = spoken + [m.span() for rx in (pats.inability, pats.continuing, pats.non_denials)
+                         for m in rx.finditer(folded)]
     denied_clauses = {clause_of(m.start()) for m in pats.denials.finditer(folded)
                       if not overlaps(m.span(), excluded)}
     counts = [c for c in find_counts(folded, code) if not overlaps((c.start, c.end), spoken)]
@@ -124,6 +127,11 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
             return LoginSense.ACCESS
         return LoginSense.FAILURE
 
+    def restart_of(clause: int) -> RestartSense | None:
+        """"rebooted by itself": only restarts nobody asked for count; otherwise any restart does."""
+        bounds = clause_bounds(raw, cuts)
+        return RestartSense.UNPLANNED if pats.unplanned.search(folded, bounds[clause], bounds[clause + 1]) else None
+
     drafts: list[Draft] = []
     for s, e, kind in symptoms:
         clause = clause_of(s)
@@ -132,7 +140,8 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
             continue
         drafts.append(Draft(s, e, clause, kind, polarity, clause_text(clause),
                              subject=subject_of(s, e, kind, clause),
-                             sense=login_sense(s, e, clause) if kind is Kind.LOGIN else None))
+                             sense=login_sense(s, e, clause) if kind is Kind.LOGIN else None,
+                             restart=restart_of(clause) if kind is Kind.REBOOT else None))
 
     bounds = clause_bounds(raw, cuts)
     for count in counts:

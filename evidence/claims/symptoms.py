@@ -18,6 +18,8 @@ class Patterns:
     denials: re.Pattern[str]
     inability: re.Pattern[str]
     continuing: re.Pattern[str]
+    non_denials: re.Pattern[str]
+    unplanned: re.Pattern[str]
     onset: re.Pattern[str]
     access: re.Pattern[str]
     breaks: re.Pattern[str]
@@ -37,6 +39,8 @@ def patterns(code: str) -> Patterns:
         denials=re.compile(alternation(words.get("denials", []))),
         inability=re.compile(alternation(words.get("inability", []))),
         continuing=re.compile(alternation(words.get("continuing", []))),
+        non_denials=re.compile(alternation(words.get("non_denials", []))),
+        unplanned=re.compile(alternation(words.get("unplanned_restart", []))),
         onset=re.compile(alternation(words.get("onset_verbs", []))),
         access=re.compile(alternation(words.get("login_access", [])) or r"(?!x)x"),
         breaks=re.compile(breaks or r"(?!x)x"),

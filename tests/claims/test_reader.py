@@ -134,3 +134,19 @@ def test_a_count_said_apart_is_a_login_claim_only_when_a_login_is_spoken_of():
 def test_restrictive_ne_que_is_no_denial():
     claims = read_claims("Je n'ai tapé mon mot de passe qu'une fois", AT, "Europe/Paris", lang="fr").claims
     assert [(c.kind, c.polarity, c.attempts) for c in claims] == [(Kind.LOGIN, Polarity.ASSERTED, 1)]
+
+
+@pytest.mark.parametrize(("lang", "text", "restart"), [
+    ("en", "The laptop rebooted by itself this morning", "unplanned"),
+    ("it", "Il server si è riavviato da solo stanotte", "unplanned"),
+    ("es", "El servidor se reinició solo anoche", "unplanned"),
+    ("de", "Der Server ist heute Nacht von selbst neu gestartet", "unplanned"),
+    ("fr", "Le serveur a redémarré tout seul cette nuit", "unplanned"),
+    ("en", "The server was restarted last night without notice", None),
+    ("fr", "Le serveur a été redémarré cette nuit sans prévenir", None),
+])
+def test_a_restart_said_to_happen_by_itself_is_marked_unplanned(lang, text, restart):
+    read = read_claims(text, datetime.fromisoformat("2026-11-26T08:30:00+00:00"), "Europe/London", lang)
+    reboot = [c.to_dict() for c in read.claims if c.kind is Kind.REBOOT]
+    assert len(reboot) == 1 and reboot[0]["polarity"] == "asserted"
+    assert reboot[0].get("restart") == restart

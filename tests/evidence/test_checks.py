@@ -222,6 +222,27 @@ def test_nobody_changed_anything_is_contradicted_by_an_upgrade():
                                  "action": "package_upgrade"}]
 
 
+def test_nobody_touched_it_is_contradicted_by_a_sudo_command_and_the_admins_login():
+    auth = heartbeat("auth.log", 0, 80, category="auth", first_line=5000)
+    login = ev("auth.log", 1, 70, "login", category="auth", outcome="success", user="jmorgan",
+               message="Accepted publickey for jmorgan from 198.51.100.10 port 51544 ssh2")
+    sudo = ev("auth.log", 2, 70.01, "privilege_use", category="auth", outcome="success", user="jmorgan",
+              message="jmorgan : TTY=pts/0 ; PWD=/home/jmorgan ; USER=root ; COMMAND=/usr/sbin/shutdown -r 23:55")
+    # another user's login is no administrator's intervention
+    other = ev("auth.log", 3, 69, "login", category="auth", outcome="success", user="deploy")
+    denied = claim("change", 60, 72, polarity="denied", text="nobody touched it")
+    finding = run_check(check_input(SYSLOG + auth + [login, sudo, other], denied))
+    assert finding.verdict == Verdict.CONTRADICTED, finding.explanation
+    assert {e["event_id"] for e in finding.evidence} == {"auth.log:1", "auth.log:2"}
+
+
+def test_windows_logon_privileges_alone_are_not_an_intervention():
+    security = [ev("Security.evtx", n, 65 + n, "privilege_use", category="auth", outcome="success",
+                   user="Administrator", event_code="4672", fmt="evtx") for n in range(3)]
+    denied = claim("change", 60, 72, polarity="denied", text="nobody touched it")
+    assert run_check(check_input(SYSLOG + security, denied)).verdict == Verdict.INCONCLUSIVE
+
+
 def test_change_denial_without_a_change_log_is_inconclusive():
     finding = run_check(check_input(SYSLOG, claim("change", polarity="denied")))
     assert finding.verdict == Verdict.INCONCLUSIVE and "apt" in finding.missing
@@ -401,10 +422,33 @@ def test_onset_of_restarts_is_the_first_unplanned_one():
     finding = run_check(check_input(_system_log(), onset, [symptom]))
     assert finding.observed["first"] == at(66).isoformat()
     assert finding.verdict == Verdict.SUPPORTED, finding.explanation
-    restarts = run_check(check_input(_system_log(), claim("reboot", 48, SINCE)))
+    # "it keeps restarting by itself": the reader marks the claim unplanned
+    by_itself = {**claim("reboot", 48, SINCE), "restart": "unplanned"}
+    restarts = run_check(check_input(_system_log(), by_itself))
     assert restarts.verdict == Verdict.SUPPORTED
     assert {e["event_id"] for e in restarts.evidence} == {"System.e:6", "System.e:7", "System.e:8"}
     assert [c["event_id"] for c in restarts.context] == ["System.e:5"] and "planned" in restarts.explanation
+
+
+def test_a_restart_the_customer_asserts_is_supported_by_a_planned_one_citing_shutdown_boot_and_order():
+    # "the server was restarted last night": a clean shutdown ordered with sudo, then the boot
+    rows = [r for r in _system_log() if r["timestamp"] < at(60)] + [
+        ev("auth.log", 1, 41.7, "privilege_use", category="auth", outcome="success", user="jmorgan",
+           message="jmorgan : TTY=pts/0 ; PWD=/home/jmorgan ; USER=root ; COMMAND=/usr/sbin/shutdown -r 42:00")]
+    restarted = claim("reboot", 40, 58, text="the server was restarted last night")
+    finding = run_check(check_input(rows, restarted))
+    assert finding.verdict == Verdict.SUPPORTED, finding.explanation
+    assert {"System.e:4", "System.e:5", "auth.log:1"} <= {e["event_id"] for e in finding.evidence}
+    assert "planned" in finding.explanation and "jmorgan" in finding.explanation
+    # the same restart does not support "it reboots by itself": no unplanned one in the window
+    by_itself = {**restarted, "restart": "unplanned"}
+    assert run_check(check_input(rows, by_itself)).verdict == Verdict.CONTRADICTED
+
+
+def test_a_restart_the_customer_asserts_says_when_it_was_unplanned():
+    finding = run_check(check_input(_system_log(), claim("reboot", 64, 68, text="it was restarted")))
+    assert finding.verdict == Verdict.SUPPORTED
+    assert "unplanned" in finding.explanation and "were planned" not in finding.explanation
 
 
 def test_planned_boots_still_contradict_a_denial():
