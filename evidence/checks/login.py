@@ -25,6 +25,18 @@ SAME_ATTEMPT = timedelta(minutes=2)
 # separate runs.
 RUN_GAP = timedelta(hours=1)
 SHOWN_ACCOUNTS = 3
+# Windows logon types (4624 LogonType): 3 network (RDP's NLA, shares), 10 RemoteInteractive (RDP);
+# 0 and 5 are the system's own and services' logons, nobody logging in.
+REMOTE_LOGON_TYPES = ("3", "10")
+SERVICE_LOGON_TYPES = ("0", "5")
+# Accounts of the system itself: Windows service accounts, the window manager's and font
+# driver's sessions (DWM-1, UMFD-0) and machine accounts (PC-LUCIA$).
+SYSTEM_ACCOUNTS = ("system", "local service", "network service", "anonymous logon", "localsystem")
+SYSTEM_ACCOUNT_NAMES = r"^(?:dwm|umfd)-\d+$|\$$"
+# Source addresses of this machine: a logon from them came from no other one.
+LOCAL_ADDRESS = r"^(?:-|::1?|0\.0\.0\.0|127\.\d+\.\d+\.\d+|::ffff:127\.\d+\.\d+\.\d+|localhost)?$"
+# Remote Desktop: RemoteConnectionManager 1149, user authenticated on the RDP listener.
+RDP_AUTHENTICATED = "1149"
 MISSING = ("No authentication log in the case: the Windows Security log (events 4625, 4740) or "
            "/var/log/auth.log (secure) would show failed logins and lockouts.")
 
@@ -115,17 +127,49 @@ def success() -> pl.Expr:
     return (pl.col("action") == "login") & (pl.col("outcome") == "success")
 
 
+def _logon_type() -> pl.Expr:
+    return pl.col("extra").str.json_path_match("$.logon_type").str.strip_chars()
+
+
+def service_logon() -> pl.Expr:
+    """The system logging itself or a service on (4624 type 5, SYSTEM, machine accounts): nobody
+    logging in."""
+    user = user_key()
+    system = (_logon_type().is_in(SERVICE_LOGON_TYPES) | user.is_in(SYSTEM_ACCOUNTS)
+              | user.str.contains(SYSTEM_ACCOUNT_NAMES))
+    return system.fill_null(False)
+
+
+def remote_address() -> pl.Expr:
+    return (pl.col("src_ip").is_not_null() & ~pl.col("src_ip").str.strip_chars().str.to_lowercase()
+            .str.contains(LOCAL_ADDRESS)).fill_null(False)
+
+
+def remote_logon() -> pl.Expr:
+    """A logon from another machine: Windows 4624 of type 3 or 10 from another address, RDP
+    1149, and any other login (sshd "Accepted ... from") whose source address is not this machine."""
+    windows = _logon_type().is_not_null()
+    return (pl.when(windows).then(_logon_type().is_in(REMOTE_LOGON_TYPES) & remote_address())
+            .when(pl.col("event_code") == RDP_AUTHENTICATED).then(True)
+            .otherwise(remote_address())).fill_null(False)
+
+
 def access(ci: CheckInput) -> Finding:
     """"Nobody logged in over the weekend" / "someone logged in to my account": successful logins
     in the window decide (of the account named, when some log names it); an address or account
-    never seen logging in before the window is said, as the likely stranger."""
+    never seen logging in before the window is said, as the likely stranger. The system's and
+    services' own logons are nobody's; "someone logged in remotely" counts only remote logons."""
     start, end, _ = ci.window()
-    hits = ci.frame.filter(success())
+    remote = bool(ci.claim.get("remote"))
+    hits = ci.frame.filter(success() & ~service_logon())
+    if remote:
+        hits = hits.filter(remote_logon())
     named = ci.claim.get("subject")
     account = " ".join(named.lower().split()) if isinstance(named, str) and named.strip() else None
     if account is not None and hits.filter(user_key() == account).height:
         hits = hits.filter(user_key() == account)
-    what = f"successful logins of {account}" if account else "successful logins"
+    kind = "successful remote logins" if remote else "successful logins"
+    what = f"{kind} of {account}" if account else kind
     finding = presence(ci, hits, able(ci.frame), start, end, what=what, missing=MISSING)
     finding.explanation += _newcomer_words(hits, start, end)
     return finding

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -47,9 +48,14 @@ class Subject:
     platforms: tuple[str, ...] = ()
 
     def matches(self) -> pl.Expr:
-        images = list(self.images)
-        hit = (program().is_in(images) | _process_head().is_in(images)
+        exact = [i for i in self.images if "*" not in i]
+        hit = (program().is_in(exact) | _process_head().is_in(exact)
                | pl.col("source_format").is_in(list(self.formats)))
+        patterns = [i for i in self.images if "*" in i]
+        if patterns:
+            # "postgresql@*": instance units (postgresql@16-main.service) named by a pattern
+            pattern = "^(?:" + "|".join(re.escape(p).replace(r"\*", ".*") for p in patterns) + ")$"
+            hit = hit | program().str.contains(pattern) | _process_head().str.contains(pattern)
         return hit.fill_null(False)
 
     def recorder_formats(self) -> list[str] | None:

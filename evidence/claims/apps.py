@@ -22,9 +22,12 @@ class App:
 
 
 def image_key(name: str) -> str:
-    """A program name as compared: no directory, no case, no ".exe" ("C:\\...\\OUTLOOK.EXE" -> "outlook")."""
+    """A program name as compared: no directory, no case, no ".exe" or ".service"
+    ("C:\\...\\OUTLOOK.EXE" -> "outlook", "mysql.service" -> "mysql")."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().lower()
-    return base[:-4] if base.endswith(".exe") else base
+    for suffix in (".exe", ".service"):
+        base = base.removesuffix(suffix)
+    return base
 
 
 def _phrase(text: str) -> str:

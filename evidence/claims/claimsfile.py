@@ -24,8 +24,8 @@ from evidence.claims.reader import parse_zone, read_claims
 def load_claims_file(path: str | Path, reported_at: datetime, tz: str, lang: str | None = None,
                      id_start: int = 1) -> ClaimsResult:
     """Entries are strings (read as statements) or tables {kind, polarity, start, end, text,
-    subject, attempts, sense}; a login's sense ("access" or "failure") is read from its
-    text when not given.
+    subject, attempts, sense, remote}; a login's sense ("access" or "failure") and whether it
+    came over the network (remote) are read from its text when not given.
 
     Accepted shapes: a JSON list, or {"claims": [...]} in JSON or TOML, or TOML [[claim]]
     tables.
@@ -107,18 +107,31 @@ def _structured(entry: dict, zone, claim_id: str, where: str, reported_at: datet
         restart = RestartSense(entry["restart"]) if entry.get("restart") is not None else None
     except ValueError:
         raise ClaimsInputError(f"{where}: restart must be one of {', '.join(RestartSense)}") from None
+    remote = entry.get("remote")
+    if remote is not None and not isinstance(remote, bool):
+        raise ClaimsInputError(f"{where}: remote must be true or false")
+    if remote is None:
+        login = _login_of(entry, kind, reported_at, zone, lang)
+        remote = login is not None and login.remote
     return Claim(id=claim_id, text=text, kind=kind, polarity=polarity, window=window,
                  precision=precision, lang=entry.get("lang", ""), dates=entry.get("dates"),
-                 subject=subject, attempts=attempts, sense=sense, restart=restart)
+                 subject=subject, attempts=attempts, sense=sense, restart=restart, remote=remote)
 
 
 def _sense_of(entry: dict, kind: Kind, reported_at: datetime, zone, lang: str | None) -> LoginSense | None:
     """A login entry that gives no sense takes the one its text says ("Nadie entró ...")."""
+    login = _login_of(entry, kind, reported_at, zone, lang, sensed=True)
+    return login.sense if login is not None else None
+
+
+def _login_of(entry: dict, kind: Kind, reported_at: datetime, zone, lang: str | None,
+              sensed: bool = False) -> Claim | None:
+    """The login claim a login entry's text reads as (the first with a sense when `sensed`)."""
     text = entry.get("text")
     if kind is not Kind.LOGIN or not isinstance(text, str) or not text.strip():
         return None
     read = read_claims(text, reported_at, zone.key, entry.get("lang", lang))
-    return next((c.sense for c in read.claims if c.kind is Kind.LOGIN and c.sense is not None), None)
+    return next((c for c in read.claims if c.kind is Kind.LOGIN and (c.sense is not None or not sensed)), None)
 
 
 def _instant(value, zone, where: str) -> datetime:

@@ -30,6 +30,7 @@ class Draft:
     recurring: bool = False
     sense: LoginSense | None = None
     restart: RestartSense | None = None
+    remote: bool = False
 
 
 def targets(drafts: list[Draft], clause: int) -> list[Draft]:

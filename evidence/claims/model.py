@@ -89,6 +89,9 @@ class Claim:
     sense: LoginSense | None = None
     # For a reboot: planned or unplanned when the words say which. Shown only when said.
     restart: RestartSense | None = None
+    # For a login: said to have come over the network ("someone logged in remotely"); only
+    # remote logons count. Shown only when true.
+    remote: bool = False
 
     def to_dict(self) -> dict:
         out = {
@@ -110,6 +113,8 @@ class Claim:
             out["sense"] = str(self.sense)
         if self.restart is not None:
             out["restart"] = str(self.restart)
+        if self.remote:
+            out["remote"] = True
         return out
 
 

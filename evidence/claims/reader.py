@@ -69,7 +69,7 @@ def read_claims(text: str, reported_at: datetime, tz: str, lang: str | None = No
             window=draft.window, precision=draft.precision, lang=code,
             dates=ids.get(id(draft.dates)) if draft.dates else None, subject=draft.subject,
             attempts=draft.attempts, recurring=draft.recurring, sense=draft.sense,
-            restart=draft.restart,
+            restart=draft.restart, remote=draft.remote,
         ))
     if not result.claims:
         result.notes = [f"not understood: {text.strip()}"]
@@ -123,9 +123,15 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
         """Someone got in ("nadie entró") unless the clause says they could not ("no puedo entrar")."""
         bounds = clause_bounds(raw, cuts)
         unable = pats.inability.search(folded, bounds[clause], bounds[clause + 1])
-        if unable is None and pats.access.search(folded[s:e]):
+        # the symptom was matched with time words blanked ("hat sich heute Nacht ... angemeldet")
+        if unable is None and pats.access.search(marked(folded, [p for r in refs for p in r.pieces], " ")[s:e]):
             return LoginSense.ACCESS
         return LoginSense.FAILURE
+
+    def remote_of(clause: int) -> bool:
+        """"entró de forma remota", "logged in remotely": the login came over the network."""
+        bounds = clause_bounds(raw, cuts)
+        return pats.remote.search(folded, bounds[clause], bounds[clause + 1]) is not None
 
     def restart_of(clause: int) -> RestartSense | None:
         """"rebooted by itself": only restarts nobody asked for count; otherwise any restart does."""
@@ -141,7 +147,8 @@ def _read_sentence(text: str, start: int, end: int, code: str, anchor: Anchor) -
         drafts.append(Draft(s, e, clause, kind, polarity, clause_text(clause),
                              subject=subject_of(s, e, kind, clause),
                              sense=login_sense(s, e, clause) if kind is Kind.LOGIN else None,
-                             restart=restart_of(clause) if kind is Kind.REBOOT else None))
+                             restart=restart_of(clause) if kind is Kind.REBOOT else None,
+                             remote=kind is Kind.LOGIN and remote_of(clause)))
 
     bounds = clause_bounds(raw, cuts)
     for count in counts:

@@ -22,6 +22,7 @@ class Patterns:
     unplanned: re.Pattern[str]
     onset: re.Pattern[str]
     access: re.Pattern[str]
+    remote: re.Pattern[str]
     breaks: re.Pattern[str]
 
 
@@ -43,6 +44,7 @@ def patterns(code: str) -> Patterns:
         unplanned=re.compile(alternation(words.get("unplanned_restart", []))),
         onset=re.compile(alternation(words.get("onset_verbs", []))),
         access=re.compile(alternation(words.get("login_access", [])) or r"(?!x)x"),
+        remote=re.compile(alternation(words.get("login_remote", []))),
         breaks=re.compile(breaks or r"(?!x)x"),
     )
 

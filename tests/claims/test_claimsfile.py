@@ -81,3 +81,14 @@ def test_a_login_sense_outside_the_vocabulary_is_an_error(tmp_path):
     path.write_text('[{"kind": "login", "sense": "maybe"}]')
     with pytest.raises(ClaimsInputError, match="sense must be one of access, failure"):
         load_claims_file(path, AT, "Europe/Rome")
+
+
+def test_login_entries_are_remote_when_the_entry_or_their_text_says_so(tmp_path):
+    path = tmp_path / "claims.toml"
+    path.write_text('[[claim]]\nkind = "login"\ntext = "Alguien entró de forma remota."\nlang = "es"\n\n'
+                    '[[claim]]\nkind = "login"\nremote = true\n\n[[claim]]\nkind = "login"\n', encoding="utf-8")
+    result = load_claims_file(path, AT, "Europe/Madrid")
+    assert [c.to_dict().get("remote") for c in result.claims] == [True, True, None]
+    path.write_text('[[claim]]\nkind = "login"\nremote = "yes"\n', encoding="utf-8")
+    with pytest.raises(ClaimsInputError, match="remote must be"):
+        load_claims_file(path, AT, "Europe/Madrid")

@@ -150,3 +150,30 @@ def test_a_restart_said_to_happen_by_itself_is_marked_unplanned(lang, text, rest
     reboot = [c.to_dict() for c in read.claims if c.kind is Kind.REBOOT]
     assert len(reboot) == 1 and reboot[0]["polarity"] == "asserted"
     assert reboot[0].get("restart") == restart
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Someone logged in remotely last night.", "en"),
+    ("Qualcuno è entrato da remoto stanotte.", "it"),
+    ("Alguien entró en mi PC de forma remota anoche.", "es"),
+    ("Jemand hat sich heute Nacht aus der Ferne angemeldet.", "de"),
+    ("Quelqu'un s'est connecté à distance cette nuit.", "fr"),
+])
+def test_a_login_said_to_come_from_afar_is_marked_remote(text, lang):
+    login = next(c for c in read_claims(text, AT, "Europe/Rome", lang).claims if c.kind is Kind.LOGIN)
+    assert str(login.sense) == "access"
+    assert login.remote and login.to_dict()["remote"] is True
+
+
+def test_a_login_said_without_a_place_is_not_remote():
+    login = read_claims("Someone logged in last night.", AT, "Europe/Rome", "en").claims[0]
+    assert not login.remote and "remote" not in login.to_dict()
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("The database keeps crashing.", "en"), ("The DB keeps crashing.", "en"),
+    ("Il database si blocca continuamente.", "it"), ("Die Datenbank stürzt ständig ab.", "de"),
+    ("La base de données plante sans arrêt.", "fr"), ("La base de datos se cuelga.", "es"),
+])
+def test_the_database_said_in_any_language_is_one_subject(text, lang):
+    assert [c.subject for c in read_claims(text, AT, "Europe/Rome", lang).claims] == ["database"]

@@ -927,3 +927,81 @@ def test_outage_of_a_named_server_counts_only_its_connections():
     # only the chat port failed in that window: the file server answered throughout
     finding = run_check(check_input(_branch(), outage, reported=at(66)))
     assert finding.verdict == Verdict.CONTRADICTED
+
+
+# --- a kind of service said in general ("the database"): the programs that serve it ----------
+
+def _oom_kill(line: int, hours: float, victim: str) -> dict:
+    return ev("syslog", line, hours, "oom_kill", category="process", outcome="failure", severity="error",
+              process="kernel", extra=f'{{"victim":"{victim}"}}', message=f"Out of memory: Killed process ({victim})")
+
+
+def _unit_failed(line: int, hours: float, unit: str) -> dict:
+    return ev("syslog", line, hours, "crash", category="process", outcome="failure", severity="error",
+              process="systemd", extra=f'{{"unit":"{unit}"}}', message=f"{unit}: Failed with result 'oom-kill'.")
+
+
+@pytest.mark.parametrize("said", ["database", "base de datos", "datenbank", "base de données", "db"])
+def test_the_database_is_judged_on_the_database_servers_own_crashes(said):
+    rows = SYSLOG + [_oom_kill(1, 61, "mysqld"), _unit_failed(2, 61.01, "postgresql@16-main.service"),
+                     _unit_failed(3, 62, "mysql.service"), _oom_kill(4, 63, "chrome")]
+    finding = run_check(check_input(rows, _named(said, 60, 72)))
+    assert finding.verdict == Verdict.SUPPORTED
+    assert finding.observed["count"] == 3
+    assert "(chrome 1)" in finding.explanation
+
+
+@pytest.mark.parametrize(("said", "image"), [("web server", "w3wp.exe"), ("server web", "apache2"),
+                                             ("mail server", "dovecot"), ("servidor de correo", "postfix@-.service")])
+def test_web_and_mail_servers_name_their_programs(said, image):
+    from evidence.checks.subject import subject_of
+    subject = subject_of({"subject": said})
+    hit = frame([ev("syslog", 1, 1, "crash", process="systemd", extra=f'{{"unit":"{image}"}}')])
+    assert hit.filter(subject.matches()).height == 1
+
+
+# --- "someone logged in remotely": remote logons only, never the system's own -----------------
+
+def _logon(line: int, hours: float, user: str, logon_type: str, address: str | None = None) -> dict:
+    return ev("Security.evtx", line, hours, "login", category="auth", outcome="success", fmt="evtx",
+              event_code="4624", user=user, src_ip=address, extra=f'{{"channel":"Security","logon_type":"{logon_type}"}}')
+
+
+def _pc_overnight(*extra: dict) -> list[dict]:
+    """A Security log ticking all along; the owner's console logons and SYSTEM's service logons."""
+    tick = heartbeat("Security.evtx", 0, 80, every_minutes=30, category="auth", fmt="evtx")
+    own = [_logon(10 + n, 9 + 24 * n, "lucia", "2", "127.0.0.1") for n in range(3)]
+    return tick + own + list(extra)
+
+
+def _someone_got_in(remote: bool) -> dict:
+    the_claim = claim("login", 60, 70, text="someone logged in remotely last night")
+    the_claim["sense"] = "access"
+    if remote:
+        the_claim["remote"] = True
+    return the_claim
+
+
+def test_service_and_system_logons_are_nobody_logging_in():
+    system = [_logon(30, 61, "SYSTEM", "5"), _logon(31, 62, "NT AUTHORITY\\NETWORK SERVICE", "5"),
+              _logon(32, 63, "PC-LUCIA$", "3", "192.0.2.4"), _logon(33, 64, "DWM-1", "2")]
+    finding = run_check(check_input(_pc_overnight(*system), _someone_got_in(remote=False)))
+    assert finding.verdict == Verdict.CONTRADICTED
+    console = _logon(34, 65, "lucia", "2", "127.0.0.1")
+    finding = run_check(check_input(_pc_overnight(*system, console), _someone_got_in(remote=False)))
+    assert finding.verdict == Verdict.SUPPORTED and finding.observed["count"] == 1
+
+
+def test_a_remote_login_claim_counts_only_logons_from_other_machines():
+    local = [_logon(30, 61, "SYSTEM", "5"), _logon(31, 61.5, "lucia", "2", "127.0.0.1"),
+             _logon(32, 61.7, "lucia", "3", "::1")]
+    finding = run_check(check_input(_pc_overnight(*local), _someone_got_in(remote=True)))
+    assert finding.verdict == Verdict.CONTRADICTED
+    rdp = ev("RemoteConnectionManager.evtx", 41, 62.1, "login", category="auth", outcome="success", fmt="evtx",
+             event_code="1149", user="lucia", src_ip="203.0.113.77")
+    remote = [_logon(40, 62, "lucia", "3", "203.0.113.77"), rdp, _logon(42, 62.2, "lucia", "10", "203.0.113.77"),
+              _accepted(43, 63, "deploy", "198.51.100.7"), _accepted(44, 63.5, "deploy", "127.0.0.1")]
+    finding = run_check(check_input(_pc_overnight(*local, *remote), _someone_got_in(remote=True)))
+    assert finding.verdict == Verdict.SUPPORTED
+    assert finding.observed["first"] == at(62).isoformat() and finding.observed["count"] == 4
+    assert {e["event_id"] for e in finding.evidence} <= {"Security:40", "RemoteCo:41", "Security:42", "auth.log:43"}
