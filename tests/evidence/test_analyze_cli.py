@@ -193,3 +193,28 @@ def test_claims_file_adds_to_the_command_line_claims(case_dir, tmp_path):
 def test_missing_claims_file_is_one_line(case_dir, tmp_path):
     result = _analyze(case_dir, tmp_path, extra=["--claims-file", tmp_path / "nope.json"])
     assert result.exit_code == 1 and "cannot read claims file" in result.stderr
+
+
+def test_hostile_log_text_is_escaped_end_to_end(tmp_path):
+    """A log line carrying markup reaches the HTML only as text."""
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "auth.log").write_text(
+        "Nov 22 10:00:01 web-01 sshd[42]: Invalid user <script>alert(1)</script> from 203.0.113.9\n"
+        "Nov 22 10:00:02 web-01 sshd[42]: Failed password for invalid user \"><img src=x onerror=alert(1)> "
+        "from 203.0.113.9 port 22 ssh2\n"
+        "Nov 22 10:00:03 web-01 sshd[42]: Failed password for root from 203.0.113.9 port 22 ssh2\n"
+        "Nov 22 10:00:04 web-01 sshd[42]: Failed password for root from 203.0.113.9 port 22 ssh2\n"
+        "<script>alert(2)</script> not a syslog line\n"
+    )
+    html, factsheet = tmp_path / "r.html", tmp_path / "f.html"
+    result = CliRunner().invoke(main, [
+        "analyze", str(case), "--claim", "I can't log in since this morning",
+        "--reported-at", "2026-11-22T11:00:00+00:00", "--tz", "UTC",
+        "--json", str(tmp_path / "r.json"), "--html", str(html), "--factsheet", str(factsheet)])
+    assert result.exit_code == 0, result.output
+    for path in (html, factsheet):
+        text = path.read_text()
+        assert "<script" not in text.lower() and "<img" not in text.lower()
+    # the unparsed line is quoted among the warnings, as text
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html.read_text()
