@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import json
-import re
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
@@ -12,6 +10,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks, provenance
+from parsers.lines import anchored, decode_byte_arrays, extract_groups, split_lines
 from parsers.rules import apply_rules, join_bodies, json_body
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
@@ -23,35 +22,6 @@ EDGE_BYTES = 65536
 WORKERS = int(__import__("os").environ.get("CASELINE_WORKERS", "2"))
 # Warn that detection is likely wrong when more than this share of a file is unparsed.
 WRONG_FORMAT_SHARE = 0.5
-
-
-def split_lines(text: str) -> pl.Series:
-    """Lines of a text chunk (\n only: \r and other separators stay inside the line)."""
-    if text.endswith("\n"):
-        text = text[:-1]
-    return pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
-
-
-def anchored(source: str) -> str:
-    return "(?x)^(?:" + source + "\n)$"
-
-
-_TRAILING_MESSAGE = re.compile(r"\(\?P<message>\s*\.\*\s*\)\s*$")
-
-
-def _extract(lines: pl.Series, source: str) -> pl.DataFrame:
-    """Named groups of an anchored pattern, one column each (null where it does not match).
-
-    Most patterns end in `(?P<message> .* )`: capturing the rest of the line is the costly
-    part of a regex with groups, so such a pattern captures only its head and the message is
-    the rest of the line, sliced off: the same result at about twice the speed."""
-    trailing = _TRAILING_MESSAGE.search(source)
-    if trailing is None:
-        return lines.str.extract_groups(anchored(source)).struct.unnest()
-    head = source[: trailing.start()]
-    found = lines.str.extract_groups("(?x)^(?P<_head>" + head + "\n)").struct.unnest()
-    message = pl.when(found["_head"].is_not_null()).then(lines.str.slice(found["_head"].str.len_chars()))
-    return found.with_columns(pl.select(message.alias("message")).to_series()).drop("_head")
 
 
 def name_hint(spec: FormatSpec, source: Source) -> bool:
@@ -104,7 +74,7 @@ class SpecParser:
         for pattern, regex in zip(self.spec.patterns, self._anchored):
             if result is None:
                 # the timestamp group is in every pattern: non-null exactly when the line matched
-                result = pl.concat([pl.DataFrame({"line": lines}), _extract(lines, pattern.source)],
+                result = pl.concat([pl.DataFrame({"line": lines}), extract_groups(lines, pattern.source)],
                                    how="horizontal")
                 result = result.with_columns(
                     *[pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in result.columns],
@@ -117,7 +87,7 @@ class SpecParser:
             if todo.len() == 0:
                 break
             # later patterns only see the lines the earlier ones left
-            found = _extract(result["line"].gather(todo), pattern.source)
+            found = extract_groups(result["line"].gather(todo), pattern.source)
             hit = found[ts_group].is_not_null()
             rows = todo.filter(hit)
             found = found.filter(hit)
@@ -138,7 +108,7 @@ class SpecParser:
             values = [pl.col("line").str.json_path_match(p) for p in paths]
             exprs.append((pl.coalesce(values) if len(values) > 1 else values[0]).alias(column))
             names.append(column)
-        result = _decode_byte_arrays(frame.with_columns(*exprs), names)
+        result = decode_byte_arrays(frame.with_columns(*exprs), names)
         is_object = pl.col("line").str.strip_chars().str.starts_with("{")
         result = result.with_columns(
             (is_object & pl.col("timestamp").is_not_null()).alias("_matched"),
@@ -324,26 +294,3 @@ class SpecParser:
         )
         drop = [c for c in ("_extra", "_rule_extra", "_rule") if c in out.columns]
         return out.drop(drop)
-
-
-def _decode_byte_array(text: str) -> str:
-    try:
-        return bytes(json.loads(text)).decode("utf-8", errors="replace")
-    except (ValueError, TypeError):
-        return text
-
-
-def _decode_byte_arrays(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """journald exports a field that is not valid UTF-8 as an array of byte values: such
-    values become text (UTF-8, bad bytes replaced). Rare, so decoded row by row."""
-    byte_array = r"^\[\s*\d{1,3}(?:\s*,\s*\d{1,3})*\s*\]$"
-    for name in names:
-        hits = frame[name].str.contains(byte_array).fill_null(False)
-        if hits.any():
-            decoded = [_decode_byte_array(v) if hit else v for v, hit in zip(frame[name], hits)]
-            frame = frame.with_columns(pl.Series(name, decoded, dtype=pl.String))
-    return frame
-
-
-def dumps_extra(values: dict) -> str:
-    return json.dumps(values, sort_keys=True, ensure_ascii=False)

@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 import polars as pl
 
 from parsers.base import ParseContext
-from parsers.engine import SpecParser, anchored
+from parsers.engine import SpecParser
+from parsers.lines import anchored
 from parsers.rules import apply_rules
 from parsers.spec import FormatSpec
 from parsers.timestamps import parse_epoch, parse_naive, parse_with_offset

@@ -24,7 +24,8 @@ import polars as pl
 
 from parsers import timestamps as ts
 from parsers.base import ParseContext, Source, decode_text, provenance
-from parsers.engine import dumps_extra, name_hint, split_lines
+from parsers.engine import name_hint
+from parsers.lines import dumps_extra, split_lines
 from parsers.schema import conform
 
 PACKAGE_ACTIONS = {

@@ -18,7 +18,7 @@ import polars as pl
 
 from parsers.base import ParseContext, Source, decode_text
 from parsers.code.guess_time import TIME_KEYS, parse_time, parses_mostly, severity_of, generic_frame
-from parsers.engine import dumps_extra
+from parsers.lines import dumps_extra
 
 DELIMITERS = (",", ";", "\t", "|")
 _TIMEISH = re.compile(r"(?i)time|date|^ts$|^when$|created|logged")

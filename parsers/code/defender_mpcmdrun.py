@@ -34,7 +34,7 @@ from datetime import datetime
 import polars as pl
 
 from parsers.base import ParseContext, Source, decode_text
-from parsers.engine import dumps_extra
+from parsers.lines import dumps_extra
 from parsers.code.line_rows import local_line_frame
 
 LAYOUT = "layout line"

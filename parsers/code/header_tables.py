@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from parsers.base import ParseContext, Source, iter_text_chunks
-from parsers.engine import split_lines
+from parsers.lines import split_lines
 from parsers.rules import join_bodies, json_body
 
 # A directive reader: (name, value) for a line that is one of the format's directives, else None.

@@ -15,7 +15,7 @@ import polars as pl
 
 from parsers.base import ParseContext, Source, decode_text, iter_text_chunks
 from parsers.code.guess_time import TIME_KEYS, parse_time, parses_mostly, severity_of, generic_frame
-from parsers.engine import dumps_extra, split_lines
+from parsers.lines import dumps_extra, split_lines
 
 MESSAGE_KEYS = ("message", "msg", "log", "text")
 SEVERITY_KEYS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname")

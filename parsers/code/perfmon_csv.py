@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from parsers.base import ParseContext, Source, decode_text
-from parsers.engine import split_lines
+from parsers.lines import split_lines
 from parsers.schema import conform
 
 # First header cell: "(PDH-CSV 4.0) (Pacific Standard Time)(480)"; 480 = minutes west of UTC.

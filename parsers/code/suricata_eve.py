@@ -30,7 +30,7 @@ import polars as pl
 from parsers import timestamps as ts
 from parsers.base import ParseContext, Source, decode_text, iter_text_chunks, provenance
 from parsers.code.header_tables import extra_of, report_rejects
-from parsers.engine import split_lines
+from parsers.lines import split_lines
 from parsers.schema import conform
 
 TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z")

@@ -1,0 +1,60 @@
+"""Text helpers of the line engine, shared with code parsers: lines, anchored patterns, extraction."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import polars as pl
+
+
+def split_lines(text: str) -> pl.Series:
+    """Lines of a text chunk (\n only: \r and other separators stay inside the line)."""
+    if text.endswith("\n"):
+        text = text[:-1]
+    return pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
+
+
+def anchored(source: str) -> str:
+    return "(?x)^(?:" + source + "\n)$"
+
+
+_TRAILING_MESSAGE = re.compile(r"\(\?P<message>\s*\.\*\s*\)\s*$")
+
+
+def extract_groups(lines: pl.Series, source: str) -> pl.DataFrame:
+    """Named groups of an anchored pattern, one column each (null where it does not match).
+
+    Most patterns end in `(?P<message> .* )`: capturing the rest of the line is the costly
+    part of a regex with groups, so such a pattern captures only its head and the message is
+    the rest of the line, sliced off: the same result at about twice the speed."""
+    trailing = _TRAILING_MESSAGE.search(source)
+    if trailing is None:
+        return lines.str.extract_groups(anchored(source)).struct.unnest()
+    head = source[: trailing.start()]
+    found = lines.str.extract_groups("(?x)^(?P<_head>" + head + "\n)").struct.unnest()
+    message = pl.when(found["_head"].is_not_null()).then(lines.str.slice(found["_head"].str.len_chars()))
+    return found.with_columns(pl.select(message.alias("message")).to_series()).drop("_head")
+
+
+def _decode_byte_array(text: str) -> str:
+    try:
+        return bytes(json.loads(text)).decode("utf-8", errors="replace")
+    except (ValueError, TypeError):
+        return text
+
+
+def decode_byte_arrays(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """journald exports a field that is not valid UTF-8 as an array of byte values: such
+    values become text (UTF-8, bad bytes replaced). Rare, so decoded row by row."""
+    byte_array = r"^\[\s*\d{1,3}(?:\s*,\s*\d{1,3})*\s*\]$"
+    for name in names:
+        hits = frame[name].str.contains(byte_array).fill_null(False)
+        if hits.any():
+            decoded = [_decode_byte_array(v) if hit else v for v, hit in zip(frame[name], hits)]
+            frame = frame.with_columns(pl.Series(name, decoded, dtype=pl.String))
+    return frame
+
+
+def dumps_extra(values: dict) -> str:
+    return json.dumps(values, sort_keys=True, ensure_ascii=False)
