@@ -22,6 +22,11 @@ def symptom() -> pl.Expr:
     return pl.col("action").is_in(CRASHES) & ~bugcheck
 
 
+def system_crash() -> pl.Expr:
+    """The whole machine crashing: kernel panics and Windows bugchecks."""
+    return (pl.col("action") == "kernel_panic") | ((pl.col("action") == "crash") & (pl.col("category") == "system"))
+
+
 def application_logs(frame: pl.DataFrame) -> list[str]:
     """Windows Application logs: they record every program's crashes, even when they hold none."""
     windows = frame.filter(pl.col("source_format").is_in(list(platform_formats().get("windows", ()))))
@@ -48,8 +53,11 @@ def check(ci: CheckInput) -> Finding:
     hits = ci.frame.filter(symptom())
     subject = subject_of(ci.claim)
     if subject is None:
-        finding = presence(ci, hits, recorders(ci), start, end, "application crashes, hangs or segfaults",
-                           missing=MISSING)
+        # no program named: "the server crashed" is about the machine too
+        hits = ci.frame.filter(symptom() | system_crash())
+        able = sorted(set(recorders(ci)) | set(sources_with(ci.frame, system_crash())))
+        finding = presence(ci, hits, able, start, end,
+                           "crashes (programs, kernel panics, bugchecks), hangs or segfaults", missing=MISSING)
         finding.explanation += unattributed_words(ci.claim)
         return finding
     return _about(ci, hits, subject, start, end)

@@ -1005,3 +1005,17 @@ def test_a_remote_login_claim_counts_only_logons_from_other_machines():
     assert finding.verdict == Verdict.SUPPORTED
     assert finding.observed["first"] == at(62).isoformat() and finding.observed["count"] == 4
     assert {e["event_id"] for e in finding.evidence} <= {"Security:40", "RemoteCo:41", "Security:42", "auth.log:43"}
+
+
+def test_a_kernel_panic_is_the_machine_crashing():
+    # "the server did not crash last night": a panic in the night contradicts it, whatever the
+    # application logs say; with no program named, system crashes count as crashes
+    panic = ev("syslog", 500, 66, "kernel_panic", severity="critical", process="kernel",
+               message="Kernel panic - not syncing: Fatal exception")
+    rows = SYSLOG + [panic]
+    denied = claim("crash", 60, 72, polarity="denied", text="the server did not crash last night")
+    finding = run_check(check_input(rows, denied))
+    assert finding.verdict == Verdict.CONTRADICTED
+    assert [e["event_id"] for e in finding.evidence] == ["syslog:500"]
+    asserted = run_check(check_input(rows, claim("crash", 60, 72, text="the server crashed last night")))
+    assert asserted.verdict == Verdict.SUPPORTED
