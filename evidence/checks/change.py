@@ -20,6 +20,8 @@ RESTART_ACTIONS = ("service_start", "service_stop")
 LOGON_PRIVILEGES = ("4672",)
 # Accounts that are administrators whatever the logs show them doing.
 ADMIN_ACCOUNTS = ("root", "administrator")
+# How far before a privileged command the login that opened its session may lie.
+SESSION_BEFORE = timedelta(hours=2)
 # A denial with no time ("nobody changed anything") is read over the week before the report.
 LOOKBACK = timedelta(days=7)
 PACKAGE_FORMATS = ("apt_history", "dpkg", "yum", "dnf")
@@ -40,13 +42,17 @@ def privileged() -> pl.Expr:
 
 def interventions(frame: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFrame:
     """Someone at the machine with an administrator's hands in the window: privileged commands,
-    and the logins of the accounts that ran them (or of root / Administrator)."""
+    the login that opened each command's session (the same account's last login in the hours
+    before it), and logins of root / Administrator. An account's other logins are no change."""
     inside = frame.filter(pl.col("timestamp").is_between(start, end))
     commands = inside.filter(privileged())
-    admins = pl.concat([commands["user"].drop_nulls().str.to_lowercase(), pl.Series(ADMIN_ACCOUNTS)])
-    logins = inside.filter((pl.col("action") == "login") & (pl.col("outcome") == "success")
-                           & pl.col("user").str.to_lowercase().is_in(admins.implode()))
-    return pl.concat([commands, logins])
+    logins = inside.filter((pl.col("action") == "login") & (pl.col("outcome") == "success"))
+    account = pl.col("user").str.to_lowercase()
+    chosen = [logins.filter(account.is_in(list(ADMIN_ACCOUNTS)))]
+    for user, moment in commands.select(account.alias("u"), "timestamp").drop_nulls().unique().iter_rows():
+        before = logins.filter((account == user) & pl.col("timestamp").is_between(moment - SESSION_BEFORE, moment))
+        chosen.append(before.sort("timestamp").tail(1))
+    return pl.concat([commands, *chosen])
 
 
 def check(ci: CheckInput) -> Finding:

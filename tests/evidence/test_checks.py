@@ -228,12 +228,17 @@ def test_nobody_touched_it_is_contradicted_by_a_sudo_command_and_the_admins_logi
                message="Accepted publickey for jmorgan from 198.51.100.10 port 51544 ssh2")
     sudo = ev("auth.log", 2, 70.01, "privilege_use", category="auth", outcome="success", user="jmorgan",
               message="jmorgan : TTY=pts/0 ; PWD=/home/jmorgan ; USER=root ; COMMAND=/usr/sbin/shutdown -r 23:55")
-    # another user's login is no administrator's intervention
+    # another user's login is no administrator's intervention, nor is the same admin's desktop
+    # login the day before: only the login that opened the command's session is
     other = ev("auth.log", 3, 69, "login", category="auth", outcome="success", user="deploy")
+    earlier = ev("auth.log", 4, 61, "login", category="auth", outcome="success", user="jmorgan",
+                 message="pam_unix(gdm-password:session): session opened for user jmorgan")
     denied = claim("change", 60, 72, polarity="denied", text="nobody touched it")
-    finding = run_check(check_input(SYSLOG + auth + [login, sudo, other], denied))
+    finding = run_check(check_input(SYSLOG + auth + [earlier, login, sudo, other], denied))
     assert finding.verdict == Verdict.CONTRADICTED, finding.explanation
     assert {e["event_id"] for e in finding.evidence} == {"auth.log:1", "auth.log:2"}
+    first = finding.observed["first"]
+    assert (first if isinstance(first, str) else first.isoformat()).startswith(at(70).isoformat()[:19])
 
 
 def test_windows_logon_privileges_alone_are_not_an_intervention():
