@@ -12,6 +12,7 @@ from evidence.analyze import analyze_command, render_command
 from evidence.case import CaseError
 from evidence.claims.cli import claims_command
 from evidence.cli_common import OUTPUT_TYPES, CaselineError, parse_instant, parse_zone, run_ingest
+from evidence.direct import DirectTimeline
 from evidence.ingest import write_timeline
 
 
@@ -54,13 +55,15 @@ def parse(case_path: Path, output: Path, tz: str, reported_at: str | None) -> No
     if output.suffix.lower() not in OUTPUT_TYPES:
         raise click.BadParameter(f"{output.name}: use .parquet, .csv or .jsonl", param_hint="-o")
     reference = parse_instant(reported_at, tz) if reported_at else None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # Parquet output is written as the case parses while it is one input in time order
+    direct = DirectTimeline(output) if output.suffix.lower() == ".parquet" else None
     with tempfile.TemporaryDirectory(prefix="caseline-") as tmp:
-        _, result = run_ingest(case_path, Path(tmp), tz, reference)
+        _, result = run_ingest(case_path, Path(tmp), tz, reference, direct)
         if not result.event_count:
             names = ", ".join(s.source_file for s in result.unrecognized[:5])
             raise CaselineError(f"{case_path}: no event could be read from the case "
                                 f"(unrecognized: {names or 'none'}); see `caseline formats` and the warnings above")
-        output.parent.mkdir(parents=True, exist_ok=True)
         write_timeline(result, output)
     _print_summary(result)
     click.echo(f"wrote {result.event_count} events to {output}", err=True)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from evidence.case import open_case
+from evidence.direct import DirectTimeline
 from evidence.ingest import ingest
 
 OUTPUT_TYPES = (".parquet", ".csv", ".jsonl", ".ndjson", ".json")
@@ -54,14 +55,15 @@ def _progress_printer(total: int, label: str):
     return bar, update
 
 
-def run_ingest(case_path: Path, workdir: Path, tz: str, reference: datetime | None):
+def run_ingest(case_path: Path, workdir: Path, tz: str, reference: datetime | None,
+               direct: DirectTimeline | None = None):
     case = open_case(case_path, workdir)
     if not case.inputs:
         raise CaselineError(f"{case_path}: the case holds no readable file")
     total = sum(item.size for item in case.inputs)
     bar, update = _progress_printer(total, "parsing")
     try:
-        result = ingest(case, workdir, tz, reference, progress=update)
+        result = ingest(case, workdir, tz, reference, progress=update, direct=direct)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from evidence.case import Case, CaseInput
+from evidence.direct import DirectTimeline
 from parsers.base import ParseContext, RestartParse, Unparsed
 from parsers.registry import detect
 from parsers.schema import EVENT_SCHEMA, validate
@@ -56,6 +57,7 @@ class IngestResult:
     parts: list[Path]
     assumptions: list[str]
     warnings: list[str]
+    direct_done: bool = False
 
     @property
     def event_count(self) -> int:
@@ -90,11 +92,28 @@ Progress = Callable[[int], None]  # hears of input bytes read
 
 
 def ingest(case: Case, workdir: Path, tz: str, reference_time: datetime | None,
-           progress: Progress | None = None) -> IngestResult:
-    """Parse every input; a file that fails is reported and the rest goes on."""
+           progress: Progress | None = None, direct: DirectTimeline | None = None) -> IngestResult:
+    """Parse every input; a file that fails is reported and the rest goes on. With `direct`,
+    the timeline file is written as the case parses while that stays possible
+    (result.direct_done says whether it held)."""
     parts_dir = workdir / "parts"
     parts_dir.mkdir(parents=True, exist_ok=True)
     result = IngestResult([], [], [], [], [])
+    try:
+        _ingest_all(case, parts_dir, workdir, tz, reference_time, progress, direct, result)
+    except BaseException:
+        if direct is not None:
+            direct.abandon()
+        raise
+    if direct is not None:
+        result.direct_done = direct.finish()
+    for note in case.skipped:
+        result.warnings.append(note)
+    return result
+
+
+def _ingest_all(case: Case, parts_dir: Path, workdir: Path, tz: str, reference_time: datetime | None,
+                progress: Progress | None, direct: DirectTimeline | None, result: IngestResult) -> None:
     for index, item in enumerate(case.inputs):
         told = [0]
 
@@ -105,20 +124,18 @@ def ingest(case: Case, workdir: Path, tz: str, reference_time: datetime | None,
                 told[0] += step
                 progress(step)
 
-        summary = _ingest_one(item, index, parts_dir, workdir, tz, reference_time, result, on_bytes)
+        summary = _ingest_one(item, index, parts_dir, workdir, tz, reference_time, result, on_bytes, direct)
         if summary.source_format is None:
             result.unrecognized.append(summary)
         else:
             result.inputs.append(summary)
         on_bytes(item.size)
-    for note in case.skipped:
-        result.warnings.append(note)
-    return result
 
 
 def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz: str,
                 reference_time: datetime | None, result: IngestResult,
-                on_bytes: Callable[[int], None] | None = None) -> InputSummary:
+                on_bytes: Callable[[int], None] | None = None,
+                direct: DirectTimeline | None = None) -> InputSummary:
     source = item.source
     summary = InputSummary(source.name, item.sha256, item.size, None)
     try:
@@ -139,7 +156,7 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
     for attempt in range(2):
         written = len(result.parts)
         try:
-            _write_parts(parser.parse(source, ctx), index, parts_dir, result, summary)
+            _write_parts(parser.parse(source, ctx), index, parts_dir, result, summary, direct)
             break
         except RestartParse as restart:
             if attempt:
@@ -150,6 +167,8 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
                 part.unlink(missing_ok=True)
             del result.parts[written:]
             summary.parts.clear()
+            if direct is not None:
+                direct.forget(index)
             summary.events, summary.first, summary.last, summary.in_order = 0, None, None, True
             ctx.units, ctx.unparsed_count = 0, 0
             ctx.unparsed.clear()
@@ -168,8 +187,10 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
     return summary
 
 
-def _write_parts(frames, index: int, parts_dir: Path, result: IngestResult, summary: InputSummary) -> None:
-    """Each frame to a part file on a writer thread, so that writing overlaps parsing."""
+def _write_parts(frames, index: int, parts_dir: Path, result: IngestResult, summary: InputSummary,
+                 direct: DirectTimeline | None = None) -> None:
+    """Each frame to a part file on a writer thread, so that writing overlaps parsing (or into
+    the timeline file itself while the case is one input in time order)."""
     with ThreadPoolExecutor(max_workers=1) as writer:
         pending: deque = deque()
         try:
@@ -177,6 +198,17 @@ def _write_parts(frames, index: int, parts_dir: Path, result: IngestResult, summ
                 if frame.height == 0:
                     continue
                 validate(frame)
+                if direct is not None and direct.active:
+                    if direct.accepts(index, frame):
+                        direct.write(index, frame)
+                        _account(frame, None, result, summary)
+                        direct.owner_summary = summary
+                        continue
+                    owner = direct.owner_summary
+                    moved = direct.demote(parts_dir)
+                    if moved is not None and owner is not None:
+                        owner.parts.insert(0, moved)
+                        result.parts.append(moved)
                 part = parts_dir / f"{index:05d}-{len(result.parts):06d}.parquet"
                 pending.append(writer.submit(frame.write_parquet, part, compression="lz4", statistics=False))
                 while len(pending) > 2:  # bound the frames held in memory
@@ -187,9 +219,10 @@ def _write_parts(frames, index: int, parts_dir: Path, result: IngestResult, summ
                 future.result()
 
 
-def _account(frame: pl.DataFrame, part: Path, result: IngestResult, summary: InputSummary) -> None:
-    result.parts.append(part)
-    summary.parts.append(part)
+def _account(frame: pl.DataFrame, part: Path | None, result: IngestResult, summary: InputSummary) -> None:
+    if part is not None:
+        result.parts.append(part)
+        summary.parts.append(part)
     summary.events += frame.height
     first, last = frame["timestamp"].min(), frame["timestamp"].max()
     if summary.in_order and (not frame["timestamp"].is_sorted()
@@ -200,7 +233,10 @@ def _account(frame: pl.DataFrame, part: Path, result: IngestResult, summary: Inp
 
 
 def write_timeline(result: IngestResult, out: Path) -> None:
-    """The merged timeline to Parquet, CSV or JSON lines, chosen by the file extension."""
+    """The merged timeline to Parquet, CSV or JSON lines, chosen by the file extension (already
+    there when the ingest could write it directly)."""
+    if result.direct_done:
+        return
     lazy = result.scan()
     suffix = out.suffix.lower()
     if suffix == ".parquet":
