@@ -23,6 +23,8 @@ PART_HOURS = {
     "night": (22, 30),
     # "last night", "anoche": the evening and the night after it.
     "lastnight": (18, 30),
+    # "after lunch", "dopo pranzo", "seit der Mittagspause": the early afternoon.
+    "afterlunch": (13, 15),
 }
 # What "every morning" covers: the mornings of the last 7 days (a working week and its weekend),
 # "every Monday" the last 4 Mondays. The checks look for the symptom in any of them.
