@@ -110,10 +110,6 @@ class Unparsed:
     reason: str
     excerpt: str
 
-    @classmethod
-    def of_line(cls, source_file: str, line: int, reason: str, text: str) -> "Unparsed":
-        return cls(source_file, line, None, reason, text[:EXCERPT_CHARS])
-
 
 @dataclass
 class ParseContext:

@@ -186,12 +186,6 @@ class SpecParser:
     def _transform_text(self, text: str, first_line: int, ctx: ParseContext):
         return self._transform(split_lines(text), first_line, ctx)
 
-    def parse_lines(self, lines: pl.Series, first_line: int, ctx: ParseContext,
-                    tracker: ts.YearTracker | None = None) -> pl.DataFrame:
-        """One chunk of lines to events. Lines that give no event are reported to ctx."""
-        good, bad, count = self._transform(lines, first_line, ctx)
-        return self._settle(good, bad, count, ctx, tracker)
-
     def _transform(self, lines: pl.Series, first_line: int, ctx: ParseContext):
         """The pure part of parsing a chunk (safe on a worker thread: reads ctx, never writes)."""
         tspec = self.spec.timestamp
@@ -231,57 +225,42 @@ class SpecParser:
             ctx.add_unparsed(line_no, reason, text)
 
     def _fields(self, frame: pl.DataFrame, names: list[str], ctx: ParseContext) -> pl.DataFrame:
+        """Pattern groups to schema columns (one expression per column, later steps replacing
+        earlier ones), the other groups to `extra`, then the rules and the provenance."""
         spec = self.spec
-        tspec = spec.timestamp
-        columns = [n for n in names if n in FIELD_COLUMNS]
-        extras = [n for n in names if n not in FIELD_COLUMNS and n != tspec.group]
         if spec.engine == "jsonl":
             extras = [n for n in names if n.startswith("extra.")]
-        exprs: list[pl.Expr] = [pl.col(c) for c in columns]
-        if "pid" in columns:
-            exprs = [e for e in exprs if e.meta.output_name() != "pid"]
-            exprs.append(pl.col("pid").cast(pl.Int64, strict=False))
-        if "metric_value" in columns:
-            exprs = [e for e in exprs if e.meta.output_name() != "metric_value"]
-            exprs.append(pl.col("metric_value").cast(pl.Float64, strict=False))
-        if "severity" in columns and spec.severity_map:
-            exprs = [e for e in exprs if e.meta.output_name() != "severity"]
-            exprs.append(pl.col("severity").replace_strict(spec.severity_map, default=None).alias("severity"))
-            extras.append("severity_raw")
+        else:
+            extras = [n for n in names if n not in FIELD_COLUMNS and n != spec.timestamp.group]
+        fields: dict[str, pl.Expr] = {c: pl.col(c) for c in names if c in FIELD_COLUMNS}
+        if "pid" in fields:
+            fields["pid"] = pl.col("pid").cast(pl.Int64, strict=False)
+        if "metric_value" in fields:
+            fields["metric_value"] = pl.col("metric_value").cast(pl.Float64, strict=False)
+        if "severity" in fields and spec.severity_map:
+            fields["severity"] = pl.col("severity").replace_strict(spec.severity_map, default=None)
             frame = frame.with_columns(pl.col("severity").alias("severity_raw"))
+            extras.append("severity_raw")
         if spec.metrics:
             metric_groups = {m.group for m in spec.metrics}
-            columns = [c for c in columns if c not in ("metric_name", "metric_value")]
-            exprs = [e for e in exprs if e.meta.output_name() not in ("metric_name", "metric_value")]
             extras = [e for e in extras if e not in metric_groups]
-            exprs.append(pl.coalesce([pl.when(pl.col(m.group).is_not_null()).then(pl.lit(m.name))
-                                      for m in spec.metrics]).alias("metric_name"))
-            exprs.append(pl.coalesce([pl.col(m.group).cast(pl.Float64, strict=False) * m.scale
-                                      for m in spec.metrics]).alias("metric_value"))
+            fields["metric_name"] = pl.coalesce([pl.when(pl.col(m.group).is_not_null()).then(pl.lit(m.name))
+                                                 for m in spec.metrics])
+            fields["metric_value"] = pl.coalesce([pl.col(m.group).cast(pl.Float64, strict=False) * m.scale
+                                                  for m in spec.metrics])
         for column, value in spec.defaults.items():
-            if column not in columns:
-                exprs.append(pl.lit(value).alias(column))
-            else:
-                exprs = [e for e in exprs if e.meta.output_name() != column]
-                exprs.append(pl.col(column).fill_null(pl.lit(value)).alias(column))
+            fields[column] = fields[column].fill_null(pl.lit(value)) if column in fields else pl.lit(value)
+        fields.setdefault("category", pl.lit(spec.category))
+        for column in ("action", "outcome", "severity", "process"):
+            fields.setdefault(column, pl.lit(None, dtype=pl.String))
+        fields.setdefault("message", pl.col("line"))  # no message group: the whole line
         keep = [c for c in ("timestamp", "_naive", "_roll") if c in frame.columns]
         out = frame.select(
-            *[pl.col(k) for k in keep],
-            pl.col("source_line"),
-            pl.col("line").alias("raw"),
-            *exprs,
+            *keep, "source_line", pl.col("line").alias("raw"),
+            *[expr.alias(column) for column, expr in fields.items()],
             (json_body(extras, [e.removeprefix("extra.") for e in extras])
              if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
         )
-        if "category" not in out.columns:
-            out = out.with_columns(pl.lit(spec.category).alias("category"))
-        for column in ("action", "outcome", "severity", "process", "message"):
-            if column not in out.columns:
-                out = out.with_columns(pl.lit(None, dtype=pl.String).alias(column))
-        if "message" in names:
-            pass
-        else:
-            out = out.with_columns(pl.col("raw").alias("message"))
         out = apply_rules(out, spec.rules)
         rule_extra = pl.col("_rule_extra") if "_rule_extra" in out.columns else pl.lit(None, dtype=pl.String)
         out = out.with_columns(

@@ -30,7 +30,6 @@ USER_APPS = r"(?i)[\\/]appdata[\\/]"
 # Installed programs: a browser handing a PDF to Acrobat or a link to Zoom starts one of these.
 INSTALLED = (r"(?i)^(?:[a-z]:[\\/](?:program files(?: \(x86\))?|windows)[\\/]|/usr/|/opt/|/bin/|/sbin/|/snap/"
              r"|/applications/|/system/)")
-BROWSER_SOURCES = ("page_visit", "download")
 # Chrome's core transition for a page the browser opened with no navigation by the user: a
 # notification clicked, a URL handed over by another program. A web notification's pop-up page.
 UNASKED_TRANSITIONS = ("auto_toplevel",)

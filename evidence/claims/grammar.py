@@ -9,9 +9,6 @@ from functools import cache
 from evidence.claims.clockgrammar import ClockGrammar, bare, squash
 from evidence.claims.lexicon import Lexicon, alternation, fold, load_lexicon, lookup
 
-UNITS = ("minute", "hour", "day", "week", "month", "year")
-PARTS = ("morning", "afternoon", "evening", "night", "lastnight", "afterlunch")
-
 
 @dataclass(frozen=True)
 class Quantity:

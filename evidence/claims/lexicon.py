@@ -84,10 +84,6 @@ def compose(pattern: str, slots: dict[str, list[str]], where: str) -> str:
     return "".join(parts)
 
 
-def compile_phrases(phrases) -> re.Pattern[str]:
-    return re.compile(alternation(phrases))
-
-
 def lookup(table: dict, text: str):
     """Value for the data key that a matched (folded) text stands for, blanks collapsed."""
     wanted = " ".join(fold(text).replace("' ", "'").split())

@@ -92,8 +92,13 @@ def test_bad_output_type_and_zone_are_usage_errors(case_dir, tmp_path):
 
 
 def test_formats_lists_every_format_checked():
+    from parsers.spec import load_all_specs
+
     result = _run("formats")
-    assert "syslog" in result.output
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[0]: line for line in result.output.splitlines() if line.strip()}
+    assert set(listed) == set(load_all_specs())
+    assert all(" ok " in line for line in listed.values())
 
 
 def test_case_label_names_the_parent_of_a_generic_folder(tmp_path):
