@@ -36,8 +36,11 @@ class DirectTimeline:
         stamps = frame["timestamp"]
         return stamps.is_sorted() and (self.last is None or stamps.min() >= self.last)
 
-    def write(self, index: int, frame: pl.DataFrame) -> None:
+    def write(self, index: int, frame: pl.DataFrame, summary=None) -> None:
+        """Append a frame of input `index` (summary: its InputSummary, handed the file if the
+        direct path is given up later)."""
         table = frame.to_arrow()
+        self.owner_summary = summary
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.partial, table.schema, compression="zstd")
         self.owner = index

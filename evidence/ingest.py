@@ -200,9 +200,8 @@ def _write_parts(frames, index: int, parts_dir: Path, result: IngestResult, summ
                 validate(frame)
                 if direct is not None and direct.active:
                     if direct.accepts(index, frame):
-                        direct.write(index, frame)
+                        direct.write(index, frame, summary)
                         _account(frame, None, result, summary)
-                        direct.owner_summary = summary
                         continue
                     owner = direct.owner_summary
                     moved = direct.demote(parts_dir)
