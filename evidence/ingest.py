@@ -239,7 +239,7 @@ def write_timeline(result: IngestResult, out: Path) -> None:
     lazy = result.scan()
     suffix = out.suffix.lower()
     if suffix == ".parquet":
-        lazy.sink_parquet(out)
+        lazy.sink_parquet(out, compression="zstd", compression_level=1)
     elif suffix == ".csv":
         lazy.sink_csv(out)
     elif suffix in (".jsonl", ".ndjson", ".json"):

@@ -194,11 +194,14 @@ class SpecParser:
             (pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("source_line")
         )
         ts_text = pl.col(tspec.group)
+        if tspec.zone != "epoch":
+            frame = frame.with_columns(ts.clean_series(frame[tspec.group]))
         if tspec.year == "infer":
-            frame = frame.with_columns(ts.parse_naive(ts_text, tspec.formats, prefix_year=True).alias("_naive"))
+            frame = frame.with_columns(
+                ts.parse_naive(ts_text, tspec.formats, prefix_year=True, clean=False).alias("_naive"))
             ok = pl.col("_naive").is_not_null()
         else:
-            frame = frame.with_columns(ts.to_utc(ts_text, tspec, ctx.tz).alias("timestamp"))
+            frame = frame.with_columns(ts.to_utc(ts_text, tspec, ctx.tz, clean=False).alias("timestamp"))
             ok = pl.col("timestamp").is_not_null()
         good = pl.col("_matched") & ok
         bad = frame.filter(~good).select("source_line", "line", "_matched")

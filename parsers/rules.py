@@ -74,9 +74,35 @@ def join_bodies(*bodies: pl.Expr) -> pl.Expr:
 
 def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
     """Set rule fields on matching rows. Message regex groups named like a schema column fill
-    that column; other named groups land in `_rule_extra`, a JSON object body (see json_body)."""
+    that column; other named groups land in `_rule_extra`, a JSON object body (see json_body).
+
+    Two passes: first each row's rule is decided (conditions only, no captures, each rule
+    looking only at rows no earlier rule took); then every column is written once, fixed
+    values by one gather from a per-rule table and captures only on the rows a rule took."""
     if not rules or frame.height == 0:
         return frame
+    texts = _Texts(frame)
+    decided = _decide(frame, rules, texts)
+    if not decided:
+        return frame
+    return _write(frame, decided, texts)
+
+
+class _Texts:
+    """Condition columns as text, cast once per frame."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self._cache: dict[str, pl.Series] = {}
+
+    def __getitem__(self, column: str) -> pl.Series:
+        if column not in self._cache:
+            self._cache[column] = self.frame[column].cast(pl.String)
+        return self._cache[column]
+
+
+def _decide(frame: pl.DataFrame, rules: tuple[Rule, ...], texts: _Texts) -> list[tuple[Rule, np.ndarray]]:
+    """(rule, rows it takes) for every rule that takes a row; first match wins."""
     index = _RowIndex(frame)
     taken = np.zeros(frame.height, dtype=bool)
     everything = np.arange(frame.height, dtype=np.int64)
@@ -85,13 +111,13 @@ def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
     message_only = [r for r in rules if set(r.when) == {"message"}]
     grouped = {id(r) for r in message_only} if len(message_only) > 1 else set()
     union_rows: np.ndarray | None = None
-    pieces: list[pl.DataFrame] = []
+    decided = []
     for rule in rules:
         if union_rows is None and id(rule) in grouped:
             # named groups become plain ones: the same name may appear in several rules
             union = "|".join("(?:" + _NAMED_GROUP.sub("(?:", r.when_source["message"]) + "\n)"
                              for r in message_only)
-            hits = frame["message"].cast(pl.String).str.contains("(?x)" + union).fill_null(False)
+            hits = texts["message"].str.contains("(?x)" + union).fill_null(False)
             union_rows = hits.arg_true().to_numpy().astype(np.int64)
         candidates = union_rows if id(rule) in grouped else None
         deferred = []
@@ -104,66 +130,75 @@ def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
         if candidates is None:
             candidates = everything
         candidates = candidates[~taken[candidates]]
+        for name in deferred:
+            if candidates.size == 0:
+                break
+            values = texts[name].gather(candidates)
+            hit = values.str.contains("(?x)" + rule.when_source[name]).fill_null(False)
+            candidates = candidates[hit.to_numpy()]
         if candidates.size == 0:
             continue
-        # gather only the columns the rule reads: rows are wide (raw line, message)
-        subset = frame.select(list(rule.when))[candidates].with_columns(pl.Series("_row", candidates))
-        captured: dict[str, pl.DataFrame] = {}
-        for name in deferred:
-            text = subset[name].cast(pl.String)
-            if not rule.when[name].groupindex:
-                subset = subset.filter(text.str.contains("(?x)" + rule.when_source[name]).fill_null(False))
-                continue
-            # one pass both tests and captures: the empty _hit group is non-null on a match
-            fields = text.str.extract_groups("(?x)(?P<_hit>)(?:" + rule.when_source[name] + "\n)").struct.unnest()
-            keep = fields["_hit"].is_not_null()
-            subset, captured[name] = subset.filter(keep), fields.filter(keep)
-            for other in captured:
-                if other != name:
-                    captured[other] = captured[other].filter(keep)
-        if subset.height == 0:
-            continue
-        pieces.append(_settings(rule, subset, captured))
-        taken[subset["_row"].to_numpy()] = True
-    if not pieces:
-        return frame
-    return _merge(frame, pl.concat(pieces, how="diagonal_relaxed"))
+        taken[candidates] = True
+        decided.append((rule, candidates))
+    return decided
 
 
-def _settings(rule: Rule, subset: pl.DataFrame, captured: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """What a rule sets on its rows: fixed values, then named groups of its regexes
-    (already captured for the conditions tested in polars)."""
-    piece = subset.select("_row", *[pl.lit(v, dtype=pl.String).alias(c) for c, v in rule.set.items()])
-    for name, regex in rule.when.items():
-        groups = list(regex.groupindex)
-        if not groups:
-            continue
-        fields = captured.get(name)
-        if fields is None:
-            fields = subset[name].cast(pl.String).str.extract_groups("(?x)" + rule.when_source[name]).struct.unnest()
-        direct = [g for g in groups if g in FIELD_COLUMNS]
-        extras = [g for g in groups if g not in FIELD_COLUMNS]
-        piece = piece.with_columns(*[fields[g] for g in direct])
-        if extras:
-            piece = piece.with_columns(fields.select(json_body(extras)).to_series().alias("_rule_extra"))
-    return piece
+def _captured_columns(rule: Rule) -> set[str]:
+    return {g for regex in rule.when.values() for g in regex.groupindex if g in FIELD_COLUMNS}
 
 
-def _merge(frame: pl.DataFrame, updates: pl.DataFrame) -> pl.DataFrame:
-    """Rule values override the frame's where a rule set them."""
-    order = updates["_row"].to_numpy()
-    columns = {}
-    for column in updates.columns:
-        if column == "_row":
-            continue
-        values = updates[column]
+def _write(frame: pl.DataFrame, decided: list[tuple[Rule, np.ndarray]], texts: _Texts) -> pl.DataFrame:
+    height = frame.height
+    # which decided rule took each row; rows no rule took point past the end (a null entry)
+    which = np.full(height, len(decided), dtype=np.int64)
+    for number, (_, rows) in enumerate(decided):
+        which[rows] = number
+    which_series = pl.Series(which)
+    columns: dict[str, pl.Series] = {}
+    fixed_columns = list(dict.fromkeys(c for rule, _ in decided for c in rule.set))
+    for column in fixed_columns:
+        # a rule that captures a column sets it from the capture, not from its fixed value
+        table = [None if column in _captured_columns(rule) else rule.set.get(column) for rule, _ in decided]
+        values = pl.Series(column, table + [None], dtype=pl.String).gather(which_series)
         if column in frame.columns:
             base = frame[column]
-            values = values.cast(base.dtype, strict=False)
+            values = values.cast(base.dtype, strict=False).fill_null(base)
+        columns[column] = values.alias(column)
+    # captures, only on the rows each rule took
+    captured: dict[str, list[tuple[np.ndarray, pl.Series]]] = {}
+    extras: list[tuple[np.ndarray, pl.Series]] = []
+    for rule, rows in decided:
+        bodies = []
+        for name, regex in rule.when.items():
+            groups = list(regex.groupindex)
+            if not groups:
+                continue
+            fields = texts[name].gather(rows).str.extract_groups("(?x)" + rule.when_source[name]).struct.unnest()
+            for group in groups:
+                if group in FIELD_COLUMNS:
+                    captured.setdefault(group, []).append((rows, fields[group]))
+            others = [g for g in groups if g not in FIELD_COLUMNS]
+            if others:
+                bodies.append(fields.select(json_body(others)).to_series())
+        if bodies:
+            body = bodies[0] if len(bodies) == 1 else pl.select(
+                pl.concat_str([b.alias(str(i)) for i, b in enumerate(bodies)], separator=",", ignore_nulls=True)
+            ).to_series()
+            extras.append((rows, body))
+    for column, pieces in captured.items():
+        rows = np.concatenate([r for r, _ in pieces])
+        values = pl.concat([v.cast(pl.String) for _, v in pieces])
+        base = columns.get(column, frame[column] if column in frame.columns else None)
+        if base is None:
+            columns[column] = pl.Series(column, [None] * height, dtype=pl.String).scatter(rows, values)
+            continue
+        values = values.cast(base.dtype, strict=False)
+        if values.null_count():
             # keep the frame's value where the rule's group did not capture
-            current = base.gather(order)
-            columns[column] = base.scatter(order, values.fill_null(current) if values.null_count() else values)
-        else:
-            full = pl.Series(column, [None] * frame.height, dtype=values.dtype)
-            columns[column] = full.scatter(order, values)
+            values = values.fill_null(base.gather(rows))
+        columns[column] = base.scatter(rows, values)
+    if extras:
+        rows = np.concatenate([r for r, _ in extras])
+        values = pl.concat([v for _, v in extras])
+        columns["_rule_extra"] = pl.Series("_rule_extra", [None] * height, dtype=pl.String).scatter(rows, values)
     return frame.with_columns(**columns)

@@ -45,6 +45,12 @@ TIMESTAMP_QUALITIES = frozenset(
 )
 # Actions are snake_case verbs (DESIGN.md names the ones checks rely on: login_failed,
 # process_start, page_visit, download, threat_detected, av_scan, boot, crash, ...).
+# Columns with few distinct values in a timeline: the only ones worth a Parquet dictionary
+# (trying one on the line, message or event id costs time and saves nothing).
+DICTIONARY_COLUMNS: tuple[str, ...] = (
+    "timestamp_quality", "source_format", "source_file", "host", "category", "action", "outcome",
+    "severity", "event_code", "process", "user", "src_ip", "metric_name",
+)
 ACTION_SHAPE = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
 
 

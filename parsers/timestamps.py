@@ -19,9 +19,26 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars().str.replace_all(r"\s+", " ")
 
 
-def parse_naive(strings: pl.Expr, formats: tuple[str, ...], prefix_year: bool = False) -> pl.Expr:
-    """First format that parses the whole string wins; null where none does."""
-    text = _clean(strings)
+# Whitespace that _clean would change: at either end, in a run, or other than a space.
+_UNCLEAN = r"^\s|\s$|\s\s|[\t\n\x0B\x0C\r]"
+
+
+def clean_series(strings: pl.Series) -> pl.Series:
+    """The strings as _clean leaves them, cleaning only the few that need it: the regex
+    replacement costs as much as the strptime after it."""
+    todo = strings.str.contains(_UNCLEAN).fill_null(False)
+    if not todo.any():
+        return strings
+    rows = todo.arg_true()
+    cleaned = pl.select(_clean(pl.lit(strings.gather(rows)))).to_series()
+    return strings.scatter(rows, cleaned)
+
+
+def parse_naive(strings: pl.Expr, formats: tuple[str, ...], prefix_year: bool = False,
+                clean: bool = True) -> pl.Expr:
+    """First format that parses the whole string wins; null where none does. clean=False:
+    the strings went through clean_series already."""
+    text = _clean(strings) if clean else strings
     if prefix_year:
         text = pl.lit(f"{PROVISIONAL_YEAR} ") + text
         formats = tuple(f"%Y {f}" for f in formats)
@@ -29,9 +46,9 @@ def parse_naive(strings: pl.Expr, formats: tuple[str, ...], prefix_year: bool = 
     return pl.coalesce(attempts) if len(attempts) > 1 else attempts[0]
 
 
-def parse_with_offset(strings: pl.Expr, formats: tuple[str, ...]) -> pl.Expr:
+def parse_with_offset(strings: pl.Expr, formats: tuple[str, ...], clean: bool = True) -> pl.Expr:
     """Strings that carry their own UTC offset (%z); a trailing Z counts as +00:00."""
-    text = _clean(strings).str.replace(r"Z$", "+00:00").str.replace(r"(?i) ?UTC$", " +00:00")
+    text = (_clean(strings) if clean else strings).str.replace(r"Z$", "+00:00").str.replace(r"(?i) ?UTC$", " +00:00")
     attempts = [text.str.strptime(UTC, f, strict=False, exact=True) for f in formats]
     return pl.coalesce(attempts) if len(attempts) > 1 else attempts[0]
 
@@ -71,13 +88,13 @@ def localize(naive: pl.Expr, tz: str) -> pl.Expr:
     return pl.coalesce(first, skipped).dt.convert_time_zone("UTC")
 
 
-def to_utc(strings: pl.Expr, spec: TimestampSpec, tz: str) -> pl.Expr:
+def to_utc(strings: pl.Expr, spec: TimestampSpec, tz: str, clean: bool = True) -> pl.Expr:
     """A timestamp string column to UTC, by the spec's zone rule (year present)."""
     if spec.zone == "epoch":
         return parse_epoch(strings, spec.epoch_unit)
     if spec.zone == "offset":
-        return parse_with_offset(strings, spec.formats)
-    naive = parse_naive(strings, spec.formats)
+        return parse_with_offset(strings, spec.formats, clean)
+    naive = parse_naive(strings, spec.formats, clean=clean)
     return localize(naive, "UTC" if spec.zone == "utc" else tz)
 
 
