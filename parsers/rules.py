@@ -76,16 +76,41 @@ def apply_rules(frame: pl.DataFrame, rules: tuple[Rule, ...]) -> pl.DataFrame:
     """Set rule fields on matching rows. Message regex groups named like a schema column fill
     that column; other named groups land in `_rule_extra`, a JSON object body (see json_body).
 
-    Two passes: first each row's rule is decided (conditions only, no captures, each rule
-    looking only at rows no earlier rule took); then every column is written once, fixed
-    values by one gather from a per-rule table and captures only on the rows a rule took."""
+    Logs repeat themselves: the rules run once per distinct combination of the columns they
+    read, and the results are spread back to every row holding it. Two passes: first each
+    combination's rule is decided (conditions only, no captures, each rule looking only at
+    what no earlier rule took); then every column is written once, fixed values by one gather
+    from a per-rule table and captures only where a rule took the combination."""
     if not rules or frame.height == 0:
         return frame
-    texts = _Texts(frame)
-    decided = _decide(frame, rules, texts)
+    keys = list(dict.fromkeys(c for rule in rules for c in rule.when if c in frame.columns))
+    distinct, inverse = _distinct(frame, keys)
+    texts = _Texts(distinct)
+    decided = _decide(distinct, rules, texts)
     if not decided:
         return frame
-    return _write(frame, decided, texts)
+    return _write(frame, distinct.height, inverse, decided, texts)
+
+
+# Below this share of distinct combinations in a sample, grouping rows first pays for itself.
+_GROUP_SHARE = 0.8
+_GROUP_SAMPLE = 4096
+
+
+def _distinct(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, np.ndarray | None]:
+    """The distinct combinations of the key columns, and for each row of the frame the
+    number of its combination (None: every row is its own; the frame is returned as is)."""
+    if not keys or frame.height < 2 * _GROUP_SAMPLE:
+        return frame, None
+    sample = frame.select(keys).head(_GROUP_SAMPLE)
+    if sample.n_unique() > _GROUP_SHARE * sample.height:
+        return frame, None
+    groups = (frame.select(keys).with_row_index("_i")
+              .group_by(keys, maintain_order=True).agg(pl.col("_i")))
+    members = groups.with_row_index("_g").select("_g", "_i").explode("_i")
+    inverse = np.empty(frame.height, dtype=np.int64)
+    inverse[members["_i"].to_numpy()] = members["_g"].to_numpy()
+    return groups.drop("_i"), inverse
 
 
 class _Texts:
@@ -147,23 +172,21 @@ def _captured_columns(rule: Rule) -> set[str]:
     return {g for regex in rule.when.values() for g in regex.groupindex if g in FIELD_COLUMNS}
 
 
-def _write(frame: pl.DataFrame, decided: list[tuple[Rule, np.ndarray]], texts: _Texts) -> pl.DataFrame:
-    height = frame.height
+def _write(frame: pl.DataFrame, height: int, inverse: np.ndarray | None,
+           decided: list[tuple[Rule, np.ndarray]], texts: _Texts) -> pl.DataFrame:
+    """The rules' values for the `height` decided rows (distinct combinations), spread to the
+    frame's rows by `inverse`: a rule's value replaces the frame's, except where a capture
+    group of the rule came out empty."""
     # which decided rule took each row; rows no rule took point past the end (a null entry)
     which = np.full(height, len(decided), dtype=np.int64)
     for number, (_, rows) in enumerate(decided):
         which[rows] = number
     which_series = pl.Series(which)
-    columns: dict[str, pl.Series] = {}
-    fixed_columns = list(dict.fromkeys(c for rule, _ in decided for c in rule.set))
-    for column in fixed_columns:
+    values: dict[str, pl.Series] = {}
+    for column in dict.fromkeys(c for rule, _ in decided for c in rule.set):
         # a rule that captures a column sets it from the capture, not from its fixed value
         table = [None if column in _captured_columns(rule) else rule.set.get(column) for rule, _ in decided]
-        values = pl.Series(column, table + [None], dtype=pl.String).gather(which_series)
-        if column in frame.columns:
-            base = frame[column]
-            values = values.cast(base.dtype, strict=False).fill_null(base)
-        columns[column] = values.alias(column)
+        values[column] = pl.Series(column, table + [None], dtype=pl.String).gather(which_series)
     # captures, only on the rows each rule took
     captured: dict[str, list[tuple[np.ndarray, pl.Series]]] = {}
     extras: list[tuple[np.ndarray, pl.Series]] = []
@@ -186,19 +209,20 @@ def _write(frame: pl.DataFrame, decided: list[tuple[Rule, np.ndarray]], texts: _
             ).to_series()
             extras.append((rows, body))
     for column, pieces in captured.items():
+        base = values.get(column, pl.Series(column, [None] * height, dtype=pl.String))
         rows = np.concatenate([r for r, _ in pieces])
-        values = pl.concat([v.cast(pl.String) for _, v in pieces])
-        base = columns.get(column, frame[column] if column in frame.columns else None)
-        if base is None:
-            columns[column] = pl.Series(column, [None] * height, dtype=pl.String).scatter(rows, values)
-            continue
-        values = values.cast(base.dtype, strict=False)
-        if values.null_count():
-            # keep the frame's value where the rule's group did not capture
-            values = values.fill_null(base.gather(rows))
-        columns[column] = base.scatter(rows, values)
+        values[column] = base.scatter(rows, pl.concat([v.cast(pl.String) for _, v in pieces]))
     if extras:
         rows = np.concatenate([r for r, _ in extras])
-        values = pl.concat([v for _, v in extras])
-        columns["_rule_extra"] = pl.Series("_rule_extra", [None] * height, dtype=pl.String).scatter(rows, values)
+        values["_rule_extra"] = pl.Series("_rule_extra", [None] * height, dtype=pl.String).scatter(
+            rows, pl.concat([v for _, v in extras]))
+    spread = pl.Series(inverse) if inverse is not None else None
+    columns = {}
+    for column, series in values.items():
+        if spread is not None:
+            series = series.gather(spread)
+        if column in frame.columns:
+            base = frame[column]
+            series = series.cast(base.dtype, strict=False).fill_null(base)
+        columns[column] = series.alias(column)
     return frame.with_columns(**columns)
