@@ -1,0 +1,109 @@
+"""The bulk rule engine: grouping of repeated rows, and the regex spelling the engine runs."""
+
+import re
+
+import polars as pl
+import pytest
+
+from parsers import rules
+from parsers import timestamps as ts
+from parsers.registry import all_parsers
+from parsers.spec import ascii_classes
+from tests.parsers.parse_helpers import CORPUS, run
+
+COLUMNS = ("process", "message", "user", "src_ip", "event_code", "host", "severity",
+           "url", "category", "action", "outcome")
+
+
+def _rule_sample_frame(spec, repeat: int) -> pl.DataFrame:
+    """The spec's rule samples, each repeated, plus one variant of each per repeat whose
+    message differs (a counter at the end), so both repeated and unique rows are present."""
+    rows = []
+    for copy in range(repeat):
+        for sample in spec.rule_samples:
+            rows.append({c: sample.fields.get(c) for c in COLUMNS})
+            if copy % 3 == 0 and sample.fields.get("message"):
+                varied = dict(rows[-1])
+                varied["message"] = f"{varied['message']} {copy}"
+                rows.append(varied)
+    return pl.DataFrame(rows, schema={c: pl.String for c in COLUMNS})
+
+
+def test_grouped_rules_give_the_same_frame_as_row_by_row(monkeypatch):
+    spec = all_parsers()["syslog"].spec
+    frame = _rule_sample_frame(spec, repeat=200)
+    assert frame.height > 2 * rules._GROUP_SAMPLE
+    seen = []
+    original = rules._distinct
+
+    def spy(frame, keys):
+        distinct, inverse = original(frame, keys)
+        seen.append(inverse is not None)
+        return distinct, inverse
+
+    monkeypatch.setattr(rules, "_distinct", spy)
+    grouped = rules.apply_rules(frame, spec.rules)
+    assert seen == [True], "the repeated frame was not grouped"
+    monkeypatch.setattr(rules, "_GROUP_SHARE", -1.0)  # never group
+    seen.clear()
+    plain = rules.apply_rules(frame, spec.rules)
+    assert seen == [False]
+    assert grouped.equals(plain)
+    # and the rules did something: the samples' actions are set
+    assert grouped["action"].drop_nulls().n_unique() > 5
+
+
+@pytest.mark.parametrize("fmt, path", [
+    ("syslog", "syslog/Linux_2k.log"), ("syslog", "auth/OpenSSH_2k.log"), ("syslog", "mac/Mac_2k.log"),
+    ("auditd", "auditd/audit-rhel7.log"), ("journald", "journald/journal_ubuntu1804_boot.json"),
+])
+def test_real_logs_parse_the_same_grouped_or_not(fmt, path, monkeypatch):
+    """Real logs, grouped (a small sample size makes 2,000 lines enough) and row by row."""
+    source = CORPUS / path
+    if not source.exists():
+        pytest.skip(f"{source} not in the corpus")
+    parser = all_parsers()[fmt]
+    monkeypatch.setattr(rules, "_GROUP_SAMPLE", 64)
+    monkeypatch.setattr(rules, "_GROUP_SHARE", 2.0)  # always group
+    grouped, _ = run(parser, source)
+    monkeypatch.setattr(rules, "_GROUP_SHARE", -1.0)  # never group
+    plain, _ = run(parser, source)
+    assert grouped.height > 0
+    assert grouped.equals(plain)
+
+
+def test_grouping_is_skipped_when_rows_are_mostly_distinct():
+    frame = pl.DataFrame({"process": ["sshd"] * 9000,
+                          "message": [f"Accepted password for u{i} from 10.0.0.1 port 22 ssh2" for i in range(9000)]})
+    distinct, inverse = rules._distinct(frame, ["process", "message"])
+    assert inverse is None and distinct is frame
+
+
+def test_ascii_classes_spells_digits_and_spaces_as_ascii():
+    assert ascii_classes(r"\d+\s\S+") == r"[0-9]+[\t\n\x0B\x0C\r\x20][^\t\n\x0B\x0C\r\x20]+"
+    # inside a class only the positive forms are rewritten; \\d is an escaped backslash
+    assert ascii_classes(r"[^\s\[\]:]+ [\d.]+ \\d") == r"[^\t\n\x0B\x0C\r\x20\[\]:]+ [0-9.]+ \\d"
+    assert ascii_classes(r"[]\s] [^]\d]") == r"[]\t\n\x0B\x0C\r\x20] [^]0-9]"
+    assert ascii_classes(r"\w+ \D") == r"\w+ [^0-9]"
+
+
+@pytest.mark.parametrize("text", ["pid 123", "pid ١٢٣", "a\u00a0b", "a\tb", "a b", "ünï cödé 7"])
+def test_python_and_polars_agree_on_the_rewritten_classes(text):
+    for pattern in (r"(?x) \d+ ", r"(?x) a\sb", r"(?x) ^ \S+ \s \S+ $", r"(?x) [^\s]+ \  [\d]"):
+        rewritten = ascii_classes(pattern)
+        python = re.search(rewritten, text) is not None
+        polars = pl.Series([text]).str.contains(rewritten)[0]
+        assert python == polars, (pattern, text)
+    # Arabic-Indic digits and no-break spaces are not log separators or numbers any more
+    assert re.search(ascii_classes(r"\d"), "١٢٣") is None
+    assert re.search(ascii_classes(r"a\sb"), "a\u00a0b") is None
+
+
+def test_clean_series_matches_the_full_cleaning():
+    values = ["Jan  1 00:00:01", " Jan 1 00:00:01", "Jan 1 00:00:01 ", "Jan\t1 00:00:01",
+              "Jan 1 00:00:01", None, "", "  ", "Feb 29\r\n12:00:00"]
+    series = pl.Series("t", values, dtype=pl.String)
+    expected = pl.select(ts._clean(pl.lit(series))).to_series()
+    assert ts.clean_series(series).to_list() == expected.to_list()
+    clean = pl.Series("t", ["Jan 1 00:00:01"] * 3)
+    assert ts.clean_series(clean) is clean  # nothing to clean: no work and no copy
