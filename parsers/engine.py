@@ -11,7 +11,7 @@ import polars as pl
 
 from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks, provenance
 from parsers.lines import anchored, decode_byte_arrays, extract_groups, split_lines
-from parsers.rules import apply_rules, join_bodies, json_body
+from parsers.rules import apply_rules, join_bodies, json_body_of
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
 from parsers import timestamps as ts
@@ -193,16 +193,10 @@ class SpecParser:
         frame = frame.with_columns(
             (pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("source_line")
         )
-        ts_text = pl.col(tspec.group)
-        if tspec.zone != "epoch":
-            frame = frame.with_columns(ts.clean_series(frame[tspec.group]))
-        if tspec.year == "infer":
-            frame = frame.with_columns(
-                ts.parse_naive(ts_text, tspec.formats, prefix_year=True, clean=False).alias("_naive"))
-            ok = pl.col("_naive").is_not_null()
-        else:
-            frame = frame.with_columns(ts.to_utc(ts_text, tspec, ctx.tz, clean=False).alias("timestamp"))
-            ok = pl.col("timestamp").is_not_null()
+        stamp = "_naive" if tspec.year == "infer" else "timestamp"
+        frame = frame.with_columns(
+            ts.parse_series(frame[tspec.group], tspec, ctx.tz, prefix_year=tspec.year == "infer").alias(stamp))
+        ok = pl.col(stamp).is_not_null()
         good = pl.col("_matched") & ok
         bad = frame.filter(~good).select("source_line", "line", "_matched")
         frame = self._fields(frame.filter(good), names, ctx)
@@ -261,7 +255,7 @@ class SpecParser:
         out = frame.select(
             *keep, "source_line", pl.col("line").alias("raw"),
             *[expr.alias(column) for column, expr in fields.items()],
-            (json_body(extras, [e.removeprefix("extra.") for e in extras])
+            (json_body_of(frame, extras, [e.removeprefix("extra.") for e in extras])
              if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
         )
         out = apply_rules(out, spec.rules)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+import json
 import re
 
 import numpy as np
@@ -28,6 +29,7 @@ class _RowIndex:
     def __init__(self, frame: pl.DataFrame) -> None:
         self.frame = frame
         self._groups: dict[str, dict[str, np.ndarray] | None] = {}
+        self._rows: dict[tuple[str, str], np.ndarray] = {}  # many rules share a condition
 
     def groups(self, column: str) -> dict[str, np.ndarray] | None:
         if column not in self._groups:
@@ -47,10 +49,12 @@ class _RowIndex:
         if groups is None:
             return None
         regex = rule.when[column]
-        hits = [rows for value, rows in groups.items() if _value_matches(regex, value)]
-        if not hits:
-            return np.empty(0, dtype=np.int64)
-        return np.sort(np.concatenate(hits)) if len(hits) > 1 else hits[0]
+        key = (column, regex.pattern)
+        if key not in self._rows:
+            hits = [rows for value, rows in groups.items() if _value_matches(regex, value)]
+            self._rows[key] = (np.sort(np.concatenate(hits)) if len(hits) > 1 else hits[0] if hits
+                               else np.empty(0, dtype=np.int64))
+        return self._rows[key]
 
 
 def json_body(columns: list[str], keys: list[str] | None = None) -> pl.Expr:
@@ -64,6 +68,34 @@ def json_body(columns: list[str], keys: list[str] | None = None) -> pl.Expr:
     members = [pl.when(pl.col(c).is_not_null()).then(m) for c, m in zip(columns, members)]
     body = pl.concat_str(members, separator=",", ignore_nulls=True)
     return pl.when(body != "").then(body)
+
+
+# What JSON must escape in a string; polars writes everything else (non-ASCII too) as is.
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+
+
+def json_body_of(frame: pl.DataFrame, columns: list[str], keys: list[str] | None = None) -> pl.Series:
+    """json_body(columns, keys) of an eager frame, the same text, cheaper: columns that are
+    all null are left out, and text columns with nothing to escape are quoted by plain
+    concatenation instead of a JSON encoder per value."""
+    keys = keys or columns
+    members = []
+    for column, key in zip(columns, keys):
+        values = frame[column]
+        if values.null_count() == values.len():
+            continue
+        if values.dtype == pl.String and not values.str.contains(_NEEDS_ESCAPE).any():
+            members.append(pl.lit(json.dumps(key) + ':"') + pl.col(column) + pl.lit('"'))
+        else:
+            members.append(json_body([column], [key]))
+    if not members:
+        return pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+    body = pl.concat_str(members, separator=",", ignore_nulls=True)
+    return frame.select(pl.when(body != "").then(body)).to_series()
+
+
+def _nulls(name: str, height: int) -> pl.Series:
+    return pl.repeat(None, height, dtype=pl.String, eager=True).alias(name)
 
 
 def join_bodies(*bodies: pl.Expr) -> pl.Expr:
@@ -202,19 +234,19 @@ def _write(frame: pl.DataFrame, height: int, inverse: np.ndarray | None,
                     captured.setdefault(group, []).append((rows, fields[group]))
             others = [g for g in groups if g not in FIELD_COLUMNS]
             if others:
-                bodies.append(fields.select(json_body(others)).to_series())
+                bodies.append(json_body_of(fields, others))
         if bodies:
             body = bodies[0] if len(bodies) == 1 else pl.select(
                 pl.concat_str([b.alias(str(i)) for i, b in enumerate(bodies)], separator=",", ignore_nulls=True)
             ).to_series()
             extras.append((rows, body))
     for column, pieces in captured.items():
-        base = values.get(column, pl.Series(column, [None] * height, dtype=pl.String))
+        base = values.get(column, _nulls(column, height))
         rows = np.concatenate([r for r, _ in pieces])
         values[column] = base.scatter(rows, pl.concat([v.cast(pl.String) for _, v in pieces]))
     if extras:
         rows = np.concatenate([r for r, _ in extras])
-        values["_rule_extra"] = pl.Series("_rule_extra", [None] * height, dtype=pl.String).scatter(
+        values["_rule_extra"] = _nulls("_rule_extra", height).scatter(
             rows, pl.concat([v for _, v in extras]))
     spread = pl.Series(inverse) if inverse is not None else None
     columns = {}

@@ -19,25 +19,10 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars().str.replace_all(r"\s+", " ")
 
 
-# Whitespace that _clean would change: at either end, in a run, or other than a space.
-_UNCLEAN = r"^\s|\s$|\s\s|[\t\n\x0B\x0C\r]"
-
-
-def clean_series(strings: pl.Series) -> pl.Series:
-    """The strings as _clean leaves them, cleaning only the few that need it: the regex
-    replacement costs as much as the strptime after it."""
-    todo = strings.str.contains(_UNCLEAN).fill_null(False)
-    if not todo.any():
-        return strings
-    rows = todo.arg_true()
-    cleaned = pl.select(_clean(pl.lit(strings.gather(rows)))).to_series()
-    return strings.scatter(rows, cleaned)
-
-
 def parse_naive(strings: pl.Expr, formats: tuple[str, ...], prefix_year: bool = False,
                 clean: bool = True) -> pl.Expr:
     """First format that parses the whole string wins; null where none does. clean=False:
-    the strings went through clean_series already."""
+    the strings are clean already (parse_series cleans only those that fail as they are)."""
     text = _clean(strings) if clean else strings
     if prefix_year:
         text = pl.lit(f"{PROVISIONAL_YEAR} ") + text
@@ -88,14 +73,34 @@ def localize(naive: pl.Expr, tz: str) -> pl.Expr:
     return pl.coalesce(first, skipped).dt.convert_time_zone("UTC")
 
 
-def to_utc(strings: pl.Expr, spec: TimestampSpec, tz: str, clean: bool = True) -> pl.Expr:
-    """A timestamp string column to UTC, by the spec's zone rule (year present)."""
+def parse_series(strings: pl.Series, spec: TimestampSpec, tz: str, prefix_year: bool = False) -> pl.Series:
+    """A chunk's timestamp strings by the spec: UTC datetimes, or with prefix_year the naive
+    provisional-year ones of a year-less format.
+
+    Strings are parsed as they are; only those that fail are parsed again cleaned (trimmed,
+    whitespace runs as one space). Cleaning never changes a time that already parses (the
+    parser reads a run of whitespace where the format has a space), and cleaning every string
+    first cost as much as the parse itself."""
     if spec.zone == "epoch":
-        return parse_epoch(strings, spec.epoch_unit)
-    if spec.zone == "offset":
-        return parse_with_offset(strings, spec.formats, clean)
-    naive = parse_naive(strings, spec.formats, clean=clean)
-    return localize(naive, "UTC" if spec.zone == "utc" else tz)
+        return pl.select(parse_epoch(pl.lit(strings), spec.epoch_unit)).to_series()
+
+    def parse(values: pl.Series) -> pl.Series:
+        text = pl.lit(values)
+        if spec.zone == "offset":
+            return pl.select(parse_with_offset(text, spec.formats, clean=False)).to_series()
+        return pl.select(parse_naive(text, spec.formats, prefix_year=prefix_year, clean=False)).to_series()
+
+    parsed = parse(strings)
+    retry = parsed.is_null() & strings.is_not_null()
+    if retry.any():
+        rows = retry.arg_true()
+        cleaned = pl.select(_clean(pl.lit(strings.gather(rows)))).to_series()
+        parsed = parsed.scatter(rows, parse(cleaned))
+    if spec.zone != "offset" and not prefix_year:
+        # in file order over the whole chunk: the repeated DST hour depends on it
+        zone = "UTC" if spec.zone == "utc" else tz
+        parsed = pl.DataFrame({"t": parsed}).select(localize(pl.col("t"), zone)).to_series()
+    return parsed
 
 
 def quality(spec: TimestampSpec) -> str:

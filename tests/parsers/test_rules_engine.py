@@ -99,11 +99,30 @@ def test_python_and_polars_agree_on_the_rewritten_classes(text):
     assert re.search(ascii_classes(r"a\sb"), "a\u00a0b") is None
 
 
-def test_clean_series_matches_the_full_cleaning():
-    values = ["Jan  1 00:00:01", " Jan 1 00:00:01", "Jan 1 00:00:01 ", "Jan\t1 00:00:01",
-              "Jan 1 00:00:01", None, "", "  ", "Feb 29\r\n12:00:00"]
-    series = pl.Series("t", values, dtype=pl.String)
-    expected = pl.select(ts._clean(pl.lit(series))).to_series()
-    assert ts.clean_series(series).to_list() == expected.to_list()
-    clean = pl.Series("t", ["Jan 1 00:00:01"] * 3)
-    assert ts.clean_series(clean) is clean  # nothing to clean: no work and no copy
+@pytest.mark.parametrize("fmt", ["syslog", "syslog_iso", "syslog_rfc5424", "apache_access", "dpkg", "nginx_error"])
+def test_parse_series_equals_parsing_cleaned_text(fmt):
+    """Parsing as-is first and cleaning only failures gives what cleaning everything gave."""
+    spec = all_parsers()[fmt].spec.timestamp
+    infer = spec.year == "infer"
+    samples = {
+        "syslog": ["Jan  1 00:00:01", " Jan 1 00:00:01", "Jan 1 00:00:01 ", "Jan\t1 00:00:01",
+                   "Feb 29 12:00:00", "Jan 1  00:00:01", "Jan 1 00:00:01\r", "bogus", "", "  "],
+        "syslog_iso": ["2026-03-01T10:00:00.123456+01:00", " 2026-03-01T10:00:00+01:00 ",
+                       "2026-03-01T10:00:00Z", "2026-03-01T10:00:00 UTC", "2026-03-01  10:00:00+01:00"],
+        "syslog_rfc5424": ["2026-03-01T10:00:00.003Z", "2026-03-01T10:00:00+05:30 ", "-"],
+        "apache_access": ["10/Oct/2026:13:55:36 -0700", " 10/Oct/2026:13:55:36  -0700"],
+        "dpkg": ["2026-03-01 10:00:00", "2026-03-01  10:00:00", "\t2026-03-01 10:00:00"],
+        "nginx_error": ["2026/03/01 10:00:00", "2026/03/01   10:00:00 "],
+    }[fmt]
+    strings = pl.Series("t", samples + [None], dtype=pl.String)
+    got = ts.parse_series(strings, spec, "Europe/Rome", prefix_year=infer)
+    cleaned = pl.lit(strings)
+    if spec.zone == "offset":
+        want = pl.select(ts.parse_with_offset(cleaned, spec.formats)).to_series()
+    else:
+        want = pl.select(ts.parse_naive(cleaned, spec.formats, prefix_year=infer)).to_series()
+        if not infer:
+            zone = "UTC" if spec.zone == "utc" else "Europe/Rome"
+            want = pl.DataFrame({"t": want}).select(ts.localize(pl.col("t"), zone)).to_series()
+    assert got.to_list() == want.to_list()
+    assert got.null_count() < len(samples)  # most of them are times
