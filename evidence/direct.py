@@ -41,7 +41,8 @@ class DirectTimeline:
     def write(self, index: int, frame: pl.DataFrame, summary=None) -> None:
         """Append a frame of input `index` (summary: its InputSummary, handed the file if the
         direct path is given up later)."""
-        table = frame.to_arrow()
+        # Arrow string views share polars' buffers: no copy of the text columns
+        table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
         self.owner_summary = summary
         if self._writer is None:
             # zstd level 1, with dictionaries and statistics only where values repeat or

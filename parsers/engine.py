@@ -11,7 +11,7 @@ import polars as pl
 
 from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks, provenance
 from parsers.lines import anchored, decode_byte_arrays, extract_groups, split_lines
-from parsers.rules import apply_rules, join_bodies, json_body_of
+from parsers.rules import apply_rules, join_bodies_of, json_body_of
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
 from parsers import timestamps as ts
@@ -20,6 +20,7 @@ SNIFF_LINES = 200
 # Bytes read at each end of a year-less file to estimate its first year.
 EDGE_BYTES = 65536
 WORKERS = int(__import__("os").environ.get("CASELINE_WORKERS", "2"))
+AHEAD = int(__import__("os").environ.get("CASELINE_AHEAD", "0"))
 # Warn that detection is likely wrong when more than this share of a file is unparsed.
 WRONG_FORMAT_SHARE = 0.5
 
@@ -178,7 +179,7 @@ class SpecParser:
             for text in iter_text_chunks(source, ctx.chunk_bytes, ctx.on_bytes):
                 in_flight.append(pool.submit(self._transform_text, text, line_no, ctx))
                 line_no += text.count("\n") + (0 if text.endswith("\n") else 1)
-                if len(in_flight) > WORKERS:
+                if len(in_flight) > WORKERS + AHEAD:
                     yield in_flight.popleft().result()
             while in_flight:
                 yield in_flight.popleft().result()
@@ -259,12 +260,11 @@ class SpecParser:
              if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
         )
         out = apply_rules(out, spec.rules)
-        rule_extra = pl.col("_rule_extra") if "_rule_extra" in out.columns else pl.lit(None, dtype=pl.String)
         out = out.with_columns(
             pl.col("action").fill_null("log_line"),
             pl.col("outcome").fill_null("unknown"),
             pl.col("category").fill_null(spec.category),
-            join_bodies(pl.col("_extra"), rule_extra).alias("extra"),
+            join_bodies_of(out, ["_extra", "_rule_extra"]).alias("extra"),
             pl.lit(self._quality).alias("timestamp_quality"),
             *provenance(ctx, spec.name),
         )

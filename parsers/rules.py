@@ -94,6 +94,18 @@ def json_body_of(frame: pl.DataFrame, columns: list[str], keys: list[str] | None
     return frame.select(pl.when(body != "").then(body)).to_series()
 
 
+def join_bodies_of(frame: pl.DataFrame, columns: list[str]) -> pl.Expr:
+    """join_bodies of the frame's body columns, leaving out those that are all null: with one
+    left, braces around it are all it takes."""
+    present = [c for c in columns if c in frame.columns and frame[c].null_count() < frame.height]
+    if not present:
+        return pl.lit(None, dtype=pl.String)
+    if len(present) == 1:
+        body = pl.col(present[0])
+        return pl.when(body != "").then(pl.lit("{") + body + pl.lit("}"))
+    return join_bodies(*[pl.col(c) for c in present])
+
+
 def _nulls(name: str, height: int) -> pl.Series:
     return pl.repeat(None, height, dtype=pl.String, eager=True).alias(name)
 
@@ -236,9 +248,11 @@ def _write(frame: pl.DataFrame, height: int, inverse: np.ndarray | None,
             if others:
                 bodies.append(json_body_of(fields, others))
         if bodies:
-            body = bodies[0] if len(bodies) == 1 else pl.select(
-                pl.concat_str([b.alias(str(i)) for i, b in enumerate(bodies)], separator=",", ignore_nulls=True)
-            ).to_series()
+            if len(bodies) == 1:
+                body = bodies[0]
+            else:
+                joined = pl.concat_str([b.alias(str(i)) for i, b in enumerate(bodies)], separator=",", ignore_nulls=True)
+                body = pl.select(pl.when(joined != "").then(joined)).to_series()
             extras.append((rows, body))
     for column, pieces in captured.items():
         base = values.get(column, _nulls(column, height))
@@ -255,6 +269,8 @@ def _write(frame: pl.DataFrame, height: int, inverse: np.ndarray | None,
             series = series.gather(spread)
         if column in frame.columns:
             base = frame[column]
-            series = series.cast(base.dtype, strict=False).fill_null(base)
+            series = series.cast(base.dtype, strict=False)
+            if base.null_count() < base.len():
+                series = series.fill_null(base)
         columns[column] = series.alias(column)
     return frame.with_columns(**columns)

@@ -126,3 +126,24 @@ def test_parse_series_equals_parsing_cleaned_text(fmt):
             want = pl.DataFrame({"t": want}).select(ts.localize(pl.col("t"), zone)).to_series()
     assert got.to_list() == want.to_list()
     assert got.null_count() < len(samples)  # most of them are times
+
+
+def _rule(name, when, settings):
+    from parsers.spec import Rule
+    when = {c: ascii_classes(s) for c, s in when.items()}
+    return Rule(name, {c: re.compile(s, re.VERBOSE) for c, s in when.items()}, when, settings, "test")
+
+
+@pytest.mark.parametrize("group", [False, True])
+def test_captures_from_two_conditions_make_one_json_object(group, monkeypatch):
+    monkeypatch.setattr(rules, "_GROUP_SAMPLE", 2)
+    monkeypatch.setattr(rules, "_GROUP_SHARE", 2.0 if group else -1.0)
+    rule = _rule("two", {"process": r"^(?P<daemon> \w+? ) d? $", "message": r"^port(?: \ (?P<port> \d+ ))?"},
+                 {"action": "service_start"})
+    frame = pl.DataFrame({"process": ["sshd", "sshd", "cron", "other"],
+                          "message": ["port 22", "port", "port 7", "nothing"],
+                          "action": [None] * 4}, schema={c: pl.String for c in ("process", "message", "action")})
+    out = rules.apply_rules(frame, (rule,))
+    assert out["action"].to_list() == ["service_start"] * 3 + [None]
+    extras = [None if e is None else __import__("json").loads("{" + e + "}") for e in out["_rule_extra"]]
+    assert extras == [{"daemon": "ssh", "port": "22"}, {"daemon": "ssh"}, {"daemon": "cron", "port": "7"}, None]
