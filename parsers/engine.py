@@ -162,7 +162,7 @@ class SpecParser:
         return tracker.anchor(ctx.reference_time)
 
     def _finish_years(self, frame: pl.DataFrame, anchor: int, ctx: ParseContext) -> pl.DataFrame:
-        naive = ts.apply_years(pl.col("_naive"), pl.col("_roll"), anchor)
+        naive = ts.years_for(frame, anchor)
         frame = frame.with_columns(self._to_utc(naive, ctx).alias("timestamp"))
         return conform(frame.drop("_naive", "_roll"))
 
