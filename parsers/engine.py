@@ -20,7 +20,9 @@ SNIFF_LINES = 200
 # Bytes read at each end of a year-less file to estimate its first year.
 EDGE_BYTES = 65536
 WORKERS = int(__import__("os").environ.get("CASELINE_WORKERS", "2"))
-AHEAD = int(__import__("os").environ.get("CASELINE_AHEAD", "0"))
+# Chunks queued beyond one per worker, so that a worker finds the next chunk ready while the
+# main thread is busy settling and writing (one more chunk in memory).
+AHEAD = 1
 # Warn that detection is likely wrong when more than this share of a file is unparsed.
 WRONG_FORMAT_SHARE = 0.5
 

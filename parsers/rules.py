@@ -39,7 +39,10 @@ class _RowIndex:
             else:
                 table = (pl.DataFrame({"v": series, "i": np.arange(len(series), dtype=np.int64)})
                          .drop_nulls("v").group_by("v").agg("i"))
-                self._groups[column] = {v: np.asarray(i, dtype=np.int64) for v, i in table.iter_rows()}
+                # the row lists as numpy slices of one array, not as Python lists
+                flat = table["i"].explode().to_numpy()
+                ends = np.cumsum(table["i"].list.len().to_numpy())[:-1]
+                self._groups[column] = dict(zip(table["v"].to_list(), np.split(flat, ends)))
         return self._groups[column]
 
     def rows(self, rule: Rule, column: str) -> np.ndarray | None:
@@ -74,17 +77,19 @@ def json_body(columns: list[str], keys: list[str] | None = None) -> pl.Expr:
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
 
-def json_body_of(frame: pl.DataFrame, columns: list[str], keys: list[str] | None = None) -> pl.Series:
+def json_body_of(frame: pl.DataFrame, columns: list[str], keys: list[str] | None = None,
+                 plain: bool = False) -> pl.Series:
     """json_body(columns, keys) of an eager frame, the same text, cheaper: columns that are
     all null are left out, and text columns with nothing to escape are quoted by plain
-    concatenation instead of a JSON encoder per value."""
+    concatenation instead of a JSON encoder per value (plain=True: the caller knows that no
+    text column has anything to escape)."""
     keys = keys or columns
     members = []
     for column, key in zip(columns, keys):
         values = frame[column]
         if values.null_count() == values.len():
             continue
-        if values.dtype == pl.String and not values.str.contains(_NEEDS_ESCAPE).any():
+        if values.dtype == pl.String and (plain or not values.str.contains(_NEEDS_ESCAPE).any()):
             members.append(pl.lit(json.dumps(key) + ':"') + pl.col(column) + pl.lit('"'))
         else:
             members.append(json_body([column], [key]))
@@ -150,7 +155,7 @@ def _distinct(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, np.nd
     if sample.n_unique() > _GROUP_SHARE * sample.height:
         return frame, None
     groups = (frame.select(keys).with_row_index("_i")
-              .group_by(keys, maintain_order=True).agg(pl.col("_i")))
+              .group_by(keys).agg(pl.col("_i")))
     members = groups.with_row_index("_g").select("_g", "_i").explode("_i")
     inverse = np.empty(frame.height, dtype=np.int64)
     inverse[members["_i"].to_numpy()] = members["_g"].to_numpy()
@@ -163,11 +168,19 @@ class _Texts:
     def __init__(self, frame: pl.DataFrame) -> None:
         self.frame = frame
         self._cache: dict[str, pl.Series] = {}
+        self._escapes: dict[str, np.ndarray] = {}
 
     def __getitem__(self, column: str) -> pl.Series:
         if column not in self._cache:
             self._cache[column] = self.frame[column].cast(pl.String)
         return self._cache[column]
+
+    def plain(self, column: str, rows: np.ndarray) -> bool:
+        """True when no value of the column at these rows holds a character JSON escapes (so
+        neither can any capture from them)."""
+        if column not in self._escapes:
+            self._escapes[column] = self[column].str.contains(_NEEDS_ESCAPE).fill_null(False).to_numpy()
+        return not self._escapes[column][rows].any()
 
 
 def _decide(frame: pl.DataFrame, rules: tuple[Rule, ...], texts: _Texts) -> list[tuple[Rule, np.ndarray]]:
@@ -246,7 +259,7 @@ def _write(frame: pl.DataFrame, height: int, inverse: np.ndarray | None,
                     captured.setdefault(group, []).append((rows, fields[group]))
             others = [g for g in groups if g not in FIELD_COLUMNS]
             if others:
-                bodies.append(json_body_of(fields, others))
+                bodies.append(json_body_of(fields, others, plain=texts.plain(name, rows)))
         if bodies:
             if len(bodies) == 1:
                 body = bodies[0]
