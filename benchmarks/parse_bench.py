@@ -51,15 +51,16 @@ def generate(path: Path, megabytes: int) -> int:
     return lines
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child command (its own rusage, via wait4)."""
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child command (its
+    own rusage, via wait4)."""
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -75,19 +76,19 @@ def main() -> None:
         print(f"generating {args.mb} MB ...", file=sys.stderr)
         generate(log, args.mb)
     size_mb = log.stat().st_size / 1e6
-    wc_s, _ = timed(["wc", "-l", str(log)])
+    wc_s, _, _ = timed(["wc", "-l", str(log)])
     lines = int(subprocess.run(["wc", "-l", str(log)], capture_output=True, text=True).stdout.split()[0])
     polars_read = ("import polars as pl,sys; pl.read_csv(sys.argv[1], has_header=False, separator='\\x1f', "
                    "quote_char=None, new_columns=['line'], schema_overrides={'line': pl.String})")
-    pl_s, pl_mb = timed([sys.executable, "-c", polars_read, str(log)])
+    pl_s, pl_mb, pl_cpu = timed([sys.executable, "-c", polars_read, str(log)])
     out = folder / "timeline.parquet"
-    cl_s, cl_mb = timed([sys.executable, "-m", "evidence", "parse", str(log.parent), "-o", str(out),
+    cl_s, cl_mb, cl_cpu = timed([sys.executable, "-m", "evidence", "parse", str(log.parent), "-o", str(out),
                          "--tz", "UTC", "--reported-at", "2026-12-31T00:00:00+00:00"])
     print(f"input: {size_mb:,.0f} MB, {lines:,} lines")
-    print(f"{'tool':28} {'seconds':>8} {'MB/s':>8} {'lines/s':>12} {'peak MB':>8}")
-    print(f"{'wc -l':28} {wc_s:8.2f} {size_mb / wc_s:8.0f} {lines / wc_s:12,.0f} {'-':>8}")
-    print(f"{'polars read_csv (lines)':28} {pl_s:8.2f} {size_mb / pl_s:8.0f} {lines / pl_s:12,.0f} {pl_mb:8.0f}")
-    print(f"{'caseline parse -> parquet':28} {cl_s:8.2f} {size_mb / cl_s:8.0f} {lines / cl_s:12,.0f} {cl_mb:8.0f}")
+    print(f"{'tool':28} {'seconds':>8} {'MB/s':>8} {'lines/s':>12} {'peak MB':>8} {'CPU s':>7}")
+    print(f"{'wc -l':28} {wc_s:8.2f} {size_mb / wc_s:8.0f} {lines / wc_s:12,.0f} {'-':>8} {'-':>7}")
+    print(f"{'polars read_csv (lines)':28} {pl_s:8.2f} {size_mb / pl_s:8.0f} {lines / pl_s:12,.0f} {pl_mb:8.0f} {pl_cpu:7.1f}")
+    print(f"{'caseline parse -> parquet':28} {cl_s:8.2f} {size_mb / cl_s:8.0f} {lines / cl_s:12,.0f} {cl_mb:8.0f} {cl_cpu:7.1f}")
     if args.keep is None:
         for path in (log, out):
             path.unlink(missing_ok=True)
