@@ -29,7 +29,7 @@ class DirectTimeline:
         self.last: datetime | None = None
         self._writer: pq.ParquetWriter | None = None
         self.owner_summary = None  # the owner's InputSummary, to hand it the file if demoted
-        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-timeline")
         self._pending: deque = deque()
 
     def accepts(self, index: int, frame: pl.DataFrame) -> bool:

@@ -191,7 +191,7 @@ def _write_parts(frames, index: int, parts_dir: Path, result: IngestResult, summ
                  direct: DirectTimeline | None = None) -> None:
     """Each frame to a part file on a writer thread, so that writing overlaps parsing (or into
     the timeline file itself while the case is one input in time order)."""
-    with ThreadPoolExecutor(max_workers=1) as writer:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="write-part") as writer:
         pending: deque = deque()
         try:
             for frame in frames:

@@ -175,7 +175,7 @@ class SpecParser:
     def _transformed_chunks(self, source: Source, ctx: ParseContext):
         """(events, rejects, line count) per chunk, in file order; chunks are
         transformed two at a time on worker threads."""
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="parse-chunk") as pool:
             in_flight: deque = deque()
             line_no = 1
             for text in iter_text_chunks(source, ctx.chunk_bytes, ctx.on_bytes):
