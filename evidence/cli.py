@@ -8,16 +8,33 @@ from pathlib import Path
 
 import click
 
-from evidence.analyze import analyze_command, render_command
 from evidence.case import CaseError
-from evidence.claims.cli import claims_command
 from evidence.cli_common import OUTPUT_TYPES, CaselineError, parse_instant, parse_zone, run_ingest
 from evidence.direct import DirectTimeline
 from evidence.ingest import write_timeline
 
 
+# Commands whose modules load the claim reader and the checks (dateparser and the language
+# tables among them): imported when used, so that `parse` and `formats` start without them.
+LAZY_COMMANDS = {
+    "claims": ("evidence.claims.cli", "claims_command"),
+    "analyze": ("evidence.analyze", "analyze_command"),
+    "render": ("evidence.analyze", "render_command"),
+}
+
+
 class Group(click.Group):
-    """Turns unexpected exceptions into one line unless --debug was given."""
+    """Turns unexpected exceptions into one line unless --debug was given; loads the heavier
+    commands on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            module, attribute = LAZY_COMMANDS[name]
+            self.add_command(getattr(__import__(module, fromlist=[attribute]), attribute), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -109,6 +126,3 @@ def formats() -> None:
         sys.exit(1)
 
 
-main.add_command(claims_command, "claims")
-main.add_command(analyze_command, "analyze")
-main.add_command(render_command, "render")

@@ -107,3 +107,16 @@ def test_case_label_names_the_parent_of_a_generic_folder(tmp_path):
     (tmp_path / "acme-ticket-42" / "logs").mkdir(parents=True)
     assert case_label(tmp_path / "acme-ticket-42" / "logs") == "acme-ticket-42/logs"
     assert case_label(tmp_path / "acme-ticket-42") == "acme-ticket-42"
+
+
+def test_parse_command_starts_without_the_claim_reader_and_checks():
+    """`caseline parse` and `formats` load neither dateparser nor the checks; the other
+    commands are still listed and load on use."""
+    import subprocess
+    import sys as _sys
+    code = ("import sys, evidence.cli as c; "
+            "assert 'dateparser' not in sys.modules and 'evidence.checks' not in sys.modules, 'loaded'; "
+            "names = c.main.list_commands(None); assert names == ['analyze', 'claims', 'formats', 'parse', 'render'], names; "
+            "assert c.main.get_command(None, 'analyze') is not None and 'evidence.checks' in sys.modules")
+    done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
