@@ -158,9 +158,12 @@ class SpecParser:
                 # the tail starts after a b"\n" byte; in UTF-16LE the newline's zero byte follows
                 part = tail[1:] if codec == "utf-16-le" and tail[:1] == b"\x00" else tail
             text = decode_text(part) if part is head or codec is None else part.decode(codec, errors="replace")
-            good, _, _ = self._transform(split_lines(text), 1, ctx)
-            if good.height:
-                tracker.assign(good["_naive"])
+            # the times alone: fields and rules are not needed to place the year
+            frame, _ = self.extract(split_lines(text))
+            naive = ts.parse_series(frame[self.spec.timestamp.group], self.spec.timestamp, ctx.tz, prefix_year=True)
+            naive = naive.filter(frame["_matched"] & naive.is_not_null())
+            if naive.len():
+                tracker.assign(naive)
         return tracker.anchor(ctx.reference_time)
 
     def _finish_years(self, frame: pl.DataFrame, anchor: int, ctx: ParseContext) -> pl.DataFrame:
