@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+from functools import lru_cache
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
@@ -27,6 +28,17 @@ AHEAD = 1
 WRONG_FORMAT_SHARE = 0.5
 
 
+@lru_cache(maxsize=4)
+def sniff_lines(head: bytes) -> pl.Series:
+    """The first lines of a file's head, as every format's sniff reads them (split once per
+    file, not once per format). decode_text: a UTF-16 export (with BOM) must be recognised
+    as the parse reads it."""
+    text = decode_text(head)
+    if len(head) >= 65536:
+        text = text[: text.rfind("\n") + 1] or text
+    return split_lines(text).head(SNIFF_LINES)
+
+
 def name_hint(spec: FormatSpec, source: Source) -> bool:
     base = source.stem_name().lower()
     return any(fnmatch.fnmatch(base, pattern.lower()) for pattern in spec.filenames)
@@ -43,19 +55,21 @@ class SpecParser:
 
     # -- detection -------------------------------------------------------------------
     def share_matched(self, lines: pl.Series) -> float:
+        """Share of the non-empty lines that a pattern of the format reads."""
         lines = lines.filter(lines.str.strip_chars() != "")
         if lines.len() == 0:
             return 0.0
-        frame, _ = self.extract(lines)
-        return frame["_matched"].sum() / lines.len()
+        if self.spec.engine == "jsonl":
+            if not lines.str.strip_chars_start().str.starts_with("{").any():
+                return 0.0  # no JSON object: nothing to extract
+            frame, _ = self.extract(lines)
+            return frame["_matched"].sum() / lines.len()
+        # a match test per pattern (no captures): every format sniffs every file
+        matched = pl.select(pl.any_horizontal([pl.lit(lines).str.contains(p) for p in self._anchored])).to_series()
+        return matched.sum() / lines.len()
 
     def sniff(self, source: Source, head: bytes) -> float:
-        # decode_text: a UTF-16 export (with BOM) must be recognised as the parse reads it
-        text = decode_text(head)
-        if len(head) >= 65536:
-            text = text[: text.rfind("\n") + 1] or text
-        lines = split_lines(text).head(SNIFF_LINES)
-        share = self.share_matched(lines)
+        share = self.share_matched(sniff_lines(head))
         if share < self.spec.min_share:
             return 0.0
         # a name hint only breaks ties between formats that read the content equally well
