@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -211,8 +212,17 @@ def _check_vocab(where: str, values: dict[str, Any]) -> None:
 
 
 def load_rule_set(path: Path) -> tuple[list[Rule], list[RuleSample]]:
-    where = str(path)
-    with open(path, "rb") as handle:
+    """The rules and samples of one rule-set file. Several formats share a rule set (the
+    `linux` one serves five): the file is read and its regexes compiled once while it is
+    unchanged."""
+    stat = path.stat()
+    rules, samples = _load_rule_set(str(path), stat.st_mtime_ns, stat.st_size)
+    return list(rules), list(samples)
+
+
+@lru_cache(maxsize=256)
+def _load_rule_set(where: str, mtime_ns: int, size: int) -> tuple[tuple[Rule, ...], tuple[RuleSample, ...]]:
+    with open(where, "rb") as handle:
         data = tomllib.load(handle)
     _check_keys(where, data, _RULESET_KEYS)
     rules = _rules_from(where, data.get("rule", []))
@@ -221,7 +231,7 @@ def load_rule_set(path: Path) -> tuple[list[Rule], list[RuleSample]]:
         here = f"{where} sample #{index + 1}"
         _check_keys(here, item, {"fields", "expect"})
         samples.append(RuleSample(dict(item.get("fields", {})), dict(item.get("expect", {})), here))
-    return rules, samples
+    return tuple(rules), tuple(samples)
 
 
 def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
