@@ -173,3 +173,16 @@ def test_years_for_equals_apply_years(anchor, days, rolls):
     fast = frame.select(ts.years_for(frame, anchor)).to_series()
     assert fast.to_list() == plain.to_list()
     assert fast.drop_nulls().dt.year().to_list()[0] == anchor
+
+
+def test_needs_escape_rows_matches_a_regex_per_row():
+    values = ['plain', 'a "quote"', 'back\\slash', 'tab\there', None, '', 'é ü 日本', 'bell\x07',
+              'x' * 40 + '"', 'nothing here either', 'ctl\x1f']
+    series = pl.Series("m", values, dtype=pl.String)
+    expected = series.str.contains(rules._NEEDS_ESCAPE).fill_null(False).to_list()
+    assert rules.needs_escape_rows(series).tolist() == expected
+    # a slice of a longer column (non-zero Arrow offset) and a column of several chunks
+    assert rules.needs_escape_rows(series.slice(3, 6)).tolist() == expected[3:9]
+    chunked = pl.concat([series.slice(0, 4), series.slice(4)], rechunk=False)
+    assert rules.needs_escape_rows(chunked).tolist() == expected
+    assert not rules.needs_escape_rows(pl.Series("m", ["a", "b"])).any()
