@@ -52,6 +52,8 @@ class Grammar:
                 self.markers.setdefault(phrase, set()).add(role)
         self.approx_words = {fold(p) for p in t.get("approx", [])}
         self.since_reach = int(t.get("since_reach", 0))
+        # the since-markers that may reach over words to their date (all, unless listed)
+        self.reach_markers = {fold(m).strip() for m in t.get("since_reach_markers", t.get("since", []))}
         self.holidays = dict(t.get("holidays", {}))
         self.whiles = dict(t.get("whiles", {}))
         self.clocks = ClockGrammar(lex, self.numbers, self.month_of, list(self.unit_of))

@@ -72,8 +72,7 @@ def find_time_refs(folded: str, code: str, anchor: Anchor) -> list[TimeRef]:
                 continue
         if groups and grammar.joins(folded[groups[-1][-1].end:piece.start]):
             groups[-1].append(piece)
-        elif groups and _since_reaches(groups[-1], folded[groups[-1][-1].end:piece.start],
-                                       grammar.since_reach):
+        elif groups and _since_reaches(groups[-1], folded, piece.start, grammar):
             # "since the update on 20 November": the marker still governs the date.
             groups[-1].append(piece)
         else:
@@ -100,10 +99,15 @@ def spoken_spans(folded: str, refs: list[TimeRef], code: str) -> list[tuple[int,
     return spans
 
 
-def _since_reaches(group: list[Piece], gap: str, reach: int) -> bool:
-    """A lone since-marker binds to a point a few plain words later in the same clause."""
-    lone = len(group) == 1 and group[0].kind == "mark" and "since" in group[0].value
-    return lone and len(gap.split()) <= reach and not re.search(r"[^\w\s'-]", gap)
+def _since_reaches(group: list[Piece], folded: str, next_start: int, grammar) -> bool:
+    """A lone since-marker binds to a point a few plain words later in the same clause
+    (not every marker: Italian "da" is also "by", as in "da solo")."""
+    marker = group[0]
+    lone = len(group) == 1 and marker.kind == "mark" and "since" in marker.value
+    if not lone or folded[marker.start:marker.end].strip() not in grammar.reach_markers:
+        return False
+    gap = folded[marker.end:next_start]
+    return len(gap.split()) <= grammar.since_reach and not re.search(r"[^\w\s'-]", gap)
 
 
 def _range(first: list[Piece], second: list[Piece], anchor: Anchor) -> TimeRef | None:
