@@ -49,6 +49,10 @@ class ClockGrammar:
         self.and_words = {squash(w) for w in ranges.get("and", [])}
         # "de 2 a 3 días", "between 2 and 3 times": counts, not clock times
         self.counted = alternation(units + lex.data.get("attempts", {}).get("times", []))
+        # since-words that only ever precede an hour ("dalle 10", "desde las 10"): a bare
+        # number after them is a clock time, as after "alle" / "a las"
+        since_hour = t.get("clock_since", [])
+        self.since_hour = re.compile(alternation(since_hour) + r"\s*$") if since_hour else None
 
     def _meridiem(self, i: str = "") -> str:
         am = alternation(self.t.get("clock_am", []), glued=True)
@@ -106,7 +110,8 @@ class ClockGrammar:
         h_text, minute = m.group("h"), m.group("m")
         if m.group("sep") == "h" and minute is None:
             return None
-        has_marker = bool(pre or m.group("am") or m.group("pm") or m.group("sfx"))
+        has_marker = bool(pre or m.group("am") or m.group("pm") or m.group("sfx")
+                          or (self.since_hour is not None and self.since_hour.search(m.string, 0, m.start())))
         if h_text.isdigit():
             hour = int(h_text)
             if not (has_marker or (minute is not None and m.group("sep") == ":")):
