@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from evidence.claims.daywindows import PART_HOURS
+from evidence.claims.timephrases import WEEKDAY_NAMES
 from evidence.timeline import Timeline
 
 # A claim with no time is read as being about the day before it was made.
@@ -78,6 +80,27 @@ class CheckInput:
             return now - DEFAULT_LOOKBACK, now, False
         return start or (end - DEFAULT_LOOKBACK), end or now, True
 
+    def occurrences(self) -> pl.Expr | None:
+        """For a claim said to recur ("every morning", "every Monday"): events inside its
+        occurrences, on the customer's clock (the window spans the recent ones); None otherwise."""
+        return occurrence_filter(self.claim.get("every"), self.zone)
+
+    def in_window(self, start: datetime, end: datetime) -> pl.Expr:
+        """between(start, end), and inside the occurrences of a recurring claim."""
+        occurrences = self.occurrences()
+        return between(start, end) if occurrences is None else between(start, end) & occurrences
+
+    def span(self, start: datetime, end: datetime) -> str:
+        """The window in words, with the occurrences of a recurring claim."""
+        words = f"from {self.show(start)} to {self.show(end)}"
+        every = self.claim.get("every")
+        if every in PART_HOURS:
+            lo, hi = PART_HOURS[every]
+            return f"{words}, {every} hours only ({lo:02d}:00-{hi % 24:02d}:00 each day)"
+        if every in WEEKDAY_NAMES:
+            return f"{words}, {every.capitalize()}s only"
+        return words
+
     def _dating_window(self) -> dict | None:
         """From the start of the onset that dates this claim ("down, it started two days ago") to
         the report: a symptom the customer dates is one they still have when they call."""
@@ -86,6 +109,21 @@ class CheckInput:
                 window = other["window"]
                 return {"start": window["start"], "end": None} if window.get("start") else window
         return None
+
+
+def occurrence_filter(every: str | None, zone: str) -> pl.Expr | None:
+    """Events in the occurrences of a recurring claim: a part of the day (hours on the local
+    clock, a night running past midnight) or a weekday; None for "day" or no recurrence."""
+    if not every:
+        return None
+    local = pl.col("timestamp").dt.convert_time_zone(zone)
+    if every in PART_HOURS:
+        lo, hi = PART_HOURS[every]
+        hour = local.dt.hour()
+        return (hour >= lo) & (hour < hi) if hi <= 24 else (hour >= lo) | (hour < hi - 24)
+    if every in WEEKDAY_NAMES:
+        return local.dt.weekday() == WEEKDAY_NAMES.index(every) + 1
+    return None
 
 
 def _instant(value: object) -> datetime | None:

@@ -9,7 +9,7 @@ import polars as pl
 from evidence.checks.baseline import usual_rate
 from evidence.checks.citing import names, observed, pick_evidence
 from evidence.checks.coverage import covering
-from evidence.checks.model import CheckInput, Finding, Verdict, between
+from evidence.checks.model import CheckInput, Finding, Verdict
 
 
 def presence(ci: CheckInput, hits: pl.DataFrame, able: list[str], start: datetime, end: datetime,
@@ -18,8 +18,8 @@ def presence(ci: CheckInput, hits: pl.DataFrame, able: list[str], start: datetim
     the window decide; their absence decides only when a source able to show them covers it.
     With baseline, events at the rate their sources show in the week before the window are
     background (bots probing ssh, a stray 503), not what the customer saw."""
-    shown = hits.filter(between(start, end))
-    span = f"from {ci.show(start)} to {ci.show(end)}"
+    shown = hits.filter(ci.in_window(start, end))
+    span = ci.span(start, end)
     full = covering(ci, able, start, end)
     if shown.height:
         first, last = shown["timestamp"].min(), shown["timestamp"].max()
@@ -39,7 +39,7 @@ def presence(ci: CheckInput, hits: pl.DataFrame, able: list[str], start: datetim
                        pick_evidence(shown), observed(shown), missing=f"Logs covering {span}.")
     if full:
         verdict = Verdict.SUPPORTED if ci.denied else Verdict.CONTRADICTED
-        quiet = ci.frame.filter(pl.col("source_file").is_in(full) & between(start, end))
+        quiet = ci.frame.filter(pl.col("source_file").is_in(full) & ci.in_window(start, end))
         return Finding(verdict, f"No {what} {span}, while {names(full)} recorded events throughout it.",
                        pick_evidence(quiet, limit=3), observed(quiet))
     if able:

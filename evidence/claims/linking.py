@@ -27,7 +27,7 @@ class Draft:
     # A count of tries said with no symptom ("I only tried once"): a login claim only when the
     # statement speaks of a login elsewhere.
     orphan: bool = False
-    recurring: bool = False
+    recurring: str | None = None
     sense: LoginSense | None = None
     restart: RestartSense | None = None
     remote: bool = False

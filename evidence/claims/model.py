@@ -83,8 +83,9 @@ class Claim:
     # once" = 1); the logs may show no more failures than that. Shown only when said.
     attempts: int | None = None
     # Said as happening again and again ("every morning"): the window holds the recent
-    # occurrences, not one. Shown only when true.
-    recurring: bool = False
+    # occurrences, not one; the value says what recurs ("morning", "day", "monday"). Shown
+    # (as recurring: true, every: the value) only when said.
+    recurring: str | None = None
     # For a login: access (a login happened) or failure (could not log in); None reads as failure.
     sense: LoginSense | None = None
     # For a reboot: planned or unplanned when the words say which. Shown only when said.
@@ -109,6 +110,7 @@ class Claim:
             out["attempts"] = self.attempts
         if self.recurring:
             out["recurring"] = True
+            out["every"] = self.recurring
         if self.sense is not None:
             out["sense"] = str(self.sense)
         if self.restart is not None:

@@ -49,8 +49,9 @@ class TimeRef:
     # Spans of the phrase's own words; words between them (the "update" in "since the
     # update on Monday") still belong to the statement.
     pieces: tuple[tuple[int, int], ...] = ()
-    # "every morning": the window holds several occurrences of what is claimed.
-    recurring: bool = False
+    # "every morning": the window holds several occurrences of what is claimed; what recurs:
+    # a part of the day ("morning"), "day", or a weekday ("monday"). None: said once.
+    recurring: str | None = None
 
 
 def find_time_refs(folded: str, code: str, anchor: Anchor) -> list[TimeRef]:
@@ -201,7 +202,16 @@ def _interpret(group: list[Piece], anchor: Anchor) -> TimeRef | None:
         window = Window(window.start, anchor.shifted(anchor.at))
     meaningful = [p for p in group if p.kind not in ("dur_after_ago",)]
     return TimeRef(meaningful[0].start, meaningful[-1].end, role, window, precision,
-                   tuple((p.start, p.end) for p in group), recurring="recurring" in kinds)
+                   tuple((p.start, p.end) for p in group),
+                   recurring=_every(kinds["recurring"].value) if "recurring" in kinds else None)
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _every(what: str | int) -> str:
+    """What a recurring phrase repeats, as a claim says it: a weekday by name."""
+    return WEEKDAY_NAMES[what] if isinstance(what, int) else what
 
 
 def _counted_back(q: Quantity, anchor: Anchor) -> tuple[Window, Precision]:

@@ -177,3 +177,16 @@ def test_a_login_said_without_a_place_is_not_remote():
 ])
 def test_the_database_said_in_any_language_is_one_subject(text, lang):
     assert [c.subject for c in read_claims(text, AT, "Europe/Rome", lang).claims] == ["database"]
+
+
+@pytest.mark.parametrize(("text", "lang", "every"), [
+    ("The PC crashes every morning", "en", "morning"),
+    ("Every Monday the site is down", "en", "monday"),
+    ("Il PC si blocca ogni mattina", "it", "morning"),
+    ("Le PC plante tous les soirs", "fr", "evening"),
+])
+def test_a_recurring_claim_says_what_recurs(text, lang, every):
+    claims = read_claims(text, reported_at=datetime.fromisoformat("2026-11-25T15:00:00+00:00"),
+                         tz="Europe/London", lang=lang)
+    said = [c.to_dict() for c in claims.claims if c.kind is not Kind.ONSET]
+    assert said and all(c["recurring"] is True and c["every"] == every for c in said)

@@ -1024,3 +1024,40 @@ def test_a_kernel_panic_is_the_machine_crashing():
     assert [e["event_id"] for e in finding.evidence] == ["syslog:500"]
     asserted = run_check(check_input(rows, claim("crash", 60, 72, text="the server crashed last night")))
     assert asserted.verdict == Verdict.SUPPORTED
+
+
+def _every(kind: str, every: str, start: float, end: float) -> dict:
+    said = claim(kind, start, end, text=f"{kind} every {every}")
+    return {**said, "recurring": True, "every": every}
+
+
+def test_every_morning_is_judged_on_the_mornings_only():
+    rows = SYSLOG + heartbeat("Application.evtx", 0, 80, every_minutes=60) + _crashes(2)  # a night crash
+    mornings = _every("crash", "morning", 6, 80)
+    # crashes only in the evenings (20:00 on the customer's clock, UTC here): none on a morning
+    evenings = run_check(check_input(rows + _crashes(20, 44, 68), mornings))
+    assert evenings.verdict == Verdict.CONTRADICTED
+    assert "morning hours only (06:00-12:00 each day)" in evenings.explanation
+    # the same crashes without "every morning" support a crash in the window
+    assert run_check(check_input(rows + _crashes(20, 44, 68), claim("crash", 6, 80))).verdict == Verdict.SUPPORTED
+    finding = run_check(check_input(rows + _crashes(20, 32.5, 56.5), mornings))
+    assert finding.verdict == Verdict.SUPPORTED
+    cited = {e["timestamp"] for e in finding.evidence}
+    assert at(32.5).isoformat() in cited and at(20).isoformat() not in cited
+
+
+def test_occurrences_follow_the_customers_clock_and_wrap_past_midnight():
+    from datetime import datetime, timezone
+    from evidence.checks.model import occurrence_filter
+    stamps = [datetime(2026, 11, 23, h, 30, tzinfo=timezone.utc) for h in range(24)]  # a Monday, UTC
+    events = pl.DataFrame({"timestamp": stamps})
+
+    def hours(every: str, zone: str) -> list[int]:
+        return [t.hour for t in events.filter(occurrence_filter(every, zone))["timestamp"]]
+
+    assert hours("morning", "UTC") == list(range(6, 12))
+    assert hours("morning", "America/Chicago") == list(range(12, 18))  # 06:00-12:00 CST = UTC-6
+    assert hours("night", "UTC") == [0, 1, 2, 3, 4, 5, 22, 23]
+    assert hours("monday", "UTC") == list(range(24))
+    assert hours("monday", "Asia/Tokyo") == list(range(15))  # Tuesday from 15:00 UTC in Tokyo
+    assert occurrence_filter("day", "UTC") is None and occurrence_filter(None, "UTC") is None
