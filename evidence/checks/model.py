@@ -92,14 +92,17 @@ class CheckInput:
 
     def span(self, start: datetime, end: datetime) -> str:
         """The window in words, with the occurrences of a recurring claim."""
-        words = f"from {self.show(start)} to {self.show(end)}"
+        return f"from {self.show(start)} to {self.show(end)}{self.occurrence_words()}"
+
+    def occurrence_words(self) -> str:
+        """", morning hours only (06:00-12:00 each day)" for a claim said to recur, else ""."""
         every = self.claim.get("every")
         if every in PART_HOURS:
             lo, hi = PART_HOURS[every]
-            return f"{words}, {every} hours only ({lo:02d}:00-{hi % 24:02d}:00 each day)"
+            return f", {every} hours only ({lo:02d}:00-{hi % 24:02d}:00 each day)"
         if every in WEEKDAY_NAMES:
-            return f"{words}, {every.capitalize()}s only"
-        return words
+            return f", {every.capitalize()}s only"
+        return ""
 
     def _dating_window(self) -> dict | None:
         """From the start of the onset that dates this claim ("down, it started two days ago") to

@@ -93,9 +93,10 @@ def same_hours(group: pl.DataFrame, start: datetime, end: datetime) -> pl.DataFr
     return group.filter(pl.any_horizontal(days))
 
 
-def baseline_threshold(name: str, group: pl.DataFrame, start: datetime, end: datetime) -> tuple[float | None, str]:
+def baseline_threshold(name: str, group: pl.DataFrame, start: datetime, end: datetime,
+                       occurrences: pl.Expr | None = None) -> tuple[float | None, str]:
     """(threshold, words): from the same hours of earlier days when they were sampled, else from
-    the week before the window."""
+    the week before the window (only its occurrences' hours, for a claim said to recur)."""
     same = same_hours(group, start, end)
     if same.height >= MIN_SERIES:
         values = same["metric_value"]
@@ -104,8 +105,10 @@ def baseline_threshold(name: str, group: pl.DataFrame, start: datetime, end: dat
         return (max(_threshold(name, values), usual),
                 f"same hours of {days} earlier day(s): median {values.median():.3g}, "
                 f"p90 {usual:.3g}, max {values.max():.3g}")
-    base = group.filter(pl.col("timestamp").is_between(start - BASELINE_SPAN, start, closed="left"))
-    words = (f"baseline median {base['metric_value'].median():.3g} over the week before"
+    before = pl.col("timestamp").is_between(start - BASELINE_SPAN, start, closed="left")
+    base = group.filter(before if occurrences is None else before & occurrences)
+    same = "" if occurrences is None else ", same hours"
+    words = (f"baseline median {base['metric_value'].median():.3g} over the week before{same}"
              if base.height >= 3 else "no baseline before the window")
     return _threshold(name, base["metric_value"] if base.height else None), words
 
@@ -176,13 +179,14 @@ def check(ci: CheckInput) -> Finding:
 def _check(ci: CheckInput) -> Finding:
     start, end, given = ci.window()
     rows = samples(ci.frame)
-    slow_events = ci.frame.filter(pl.col("action").is_in(SLOW_EVENTS) & between(start, end))
+    in_window = ci.in_window(start, end)
+    slow_events = ci.frame.filter(pl.col("action").is_in(SLOW_EVENTS) & in_window)
     high_parts, lines, quiet_series = [], [], []
     for (host, name, action), group in _series(rows):
-        window = group.filter(between(start, end))
+        window = group.filter(in_window)
         if window.height == 0:
             continue
-        threshold, base_words = baseline_threshold(name, group, start, end)
+        threshold, base_words = baseline_threshold(name, group, start, end, ci.occurrences())
         if threshold is None:
             continue
         high = sustained(window, threshold, at_least=2 if window.height > 2 else 1)
@@ -194,8 +198,9 @@ def _check(ci: CheckInput) -> Finding:
                          f"({base_words})")
         else:
             quiet_series.append((f"{label} ({base_words})", window, threshold, group["source_file"].unique().to_list()))
-    span = f"from {ci.show(start)} to {ci.show(end)}" + ("" if given else " (no time given: the day before the report)")
-    between_words = f"Between {ci.show(start)} and {ci.show(end)}" + ("" if given else " (no time given: the day before the report)")
+    undated = "" if given else " (no time given: the day before the report)"
+    span = ci.span(start, end) + undated
+    between_words = f"Between {ci.show(start)} and {ci.show(end)}{ci.occurrence_words()}" + undated
     if high_parts or slow_events.height:
         high = pl.concat(high_parts + [slow_events.select(rows.columns)]) if high_parts else slow_events
         if slow_events.height:

@@ -1061,3 +1061,22 @@ def test_occurrences_follow_the_customers_clock_and_wrap_past_midnight():
     assert hours("monday", "UTC") == list(range(24))
     assert hours("monday", "Asia/Tokyo") == list(range(15))  # Tuesday from 15:00 UTC in Tokyo
     assert occurrence_filter("day", "UTC") is None and occurrence_filter(None, "UTC") is None
+
+
+def _cpu_by_hour(busy_hours: range, high: float = 96.0, low: float = 12.0) -> list[dict]:
+    """CPU samples every 10 minutes from hour 0 to 200 (over a week), high in the given hours of
+    each day (UTC, the customer's clock here) and low otherwise."""
+    return metric("perf.csv", 0, 200, "cpu_busy_pct", lambda h: high if int(h) % 24 in busy_hours else low)
+
+
+def test_slow_every_morning_is_judged_on_the_mornings_against_earlier_mornings():
+    mornings = _every("slowness", "morning", 174, 200)  # the last mornings before the report
+    evening_load = run_check(check_input(_cpu_by_hour(range(19, 22)), mornings, reported=at(200)))
+    assert evening_load.verdict == Verdict.CONTRADICTED
+    assert "morning hours only" in evening_load.explanation
+    # the same evening load supports a slowness claim over the whole span
+    assert run_check(check_input(_cpu_by_hour(range(19, 22)), claim("slowness", 174, 200),
+                                 reported=at(200))).verdict == Verdict.SUPPORTED
+    morning_load = run_check(check_input(_cpu_by_hour(range(8, 10)), mornings, reported=at(200)))
+    assert morning_load.verdict == Verdict.SUPPORTED
+    assert "morning hours only" in morning_load.explanation
