@@ -85,12 +85,19 @@ def needs_escape_rows(values: pl.Series) -> np.ndarray:
     array = values.rechunk().to_arrow()
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    array = array.cast(pa.large_string())
+    if pa.types.is_string(array.type):
+        offset_type = np.int32
+    else:
+        # a cast of an array already of this type is not free (it re-reads the data): only other types
+        if not pa.types.is_large_string(array.type):
+            array = array.cast(pa.large_string())
+        offset_type = np.int64
     flags = np.zeros(len(array), dtype=bool)
     data_buffer = array.buffers()[2]
     if data_buffer is None or len(array) == 0:
         return flags
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array) + 1]
+    offsets = np.frombuffer(array.buffers()[1], dtype=offset_type)[array.offset:array.offset + len(array) + 1]
+    offsets = offsets.astype(np.int64)
     data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
     where = np.flatnonzero((data < 0x20) | (data == 0x22) | (data == 0x5C)) + offsets[0]
     if where.size:

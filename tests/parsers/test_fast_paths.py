@@ -186,3 +186,14 @@ def test_needs_escape_rows_matches_a_regex_per_row():
     chunked = pl.concat([series.slice(0, 4), series.slice(4)], rechunk=False)
     assert rules.needs_escape_rows(chunked).tolist() == expected
     assert not rules.needs_escape_rows(pl.Series("m", ["a", "b"])).any()
+
+
+def test_needs_escape_rows_reads_every_arrow_text_layout(monkeypatch):
+    """polars hands over large_string today; string and string_view must give the same."""
+    import pyarrow as pa
+    values = ["plain", 'a "q"', None, "ctl\x01", "long enough to leave the inline view" * 2]
+    expected = [False, True, False, True, False]
+    for kind in (pa.string(), pa.large_string(), pa.string_view()):
+        arrow = pa.array(values, type=kind)
+        monkeypatch.setattr(pl.Series, "to_arrow", lambda self, *a, _arrow=arrow, **k: _arrow)
+        assert rules.needs_escape_rows(pl.Series("m", values)).tolist() == expected, kind
