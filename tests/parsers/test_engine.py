@@ -122,3 +122,37 @@ def test_repeated_dst_hour_follows_file_order(tmp_path):
     got = [t.strftime("%H:%M:%S") for t in events["timestamp"]]
     # first pass EDT (UTC-4), second pass EST (UTC-5); a 2 s step back stays in its pass
     assert got == ["05:30:00", "05:59:00", "06:05:00", "06:04:58", "07:10:00"]
+
+
+def _gz_across_new_year(tmp_path: Path, written: datetime) -> Source:
+    """A rotated, compressed year-less log: 2,000 lines on Dec 31 (more than the head the
+    estimate reads), then 200 on Jan 1; its modification time set to `written`."""
+    import gzip
+    import os
+    lines = ([_line(f"Dec 31 23:{i // 60 % 60:02d}:{i % 60:02d}", i) for i in range(2000)]
+             + [_line("Jan  1 00:00:01", i) for i in range(200)])
+    path = tmp_path / "syslog.2.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    os.utime(path, (written.timestamp(), written.timestamp()))
+    return Source(path, "syslog.2.gz", "gz")
+
+
+def test_compressed_log_places_its_year_from_the_head_and_modification_time(tmp_path, monkeypatch):
+    source = _gz_across_new_year(tmp_path, datetime(2026, 1, 1, 0, 5, tzinfo=timezone.utc))
+    monkeypatch.setattr(Source, "tail", lambda *a, **k: pytest.fail("read a compressed file's tail"))
+    ctx = _ctx(reference=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    events = pl.concat(list(SYSLOG.parse(source, ctx)))  # right first time: no RestartParse
+    years = events.group_by(pl.col("timestamp").dt.year()).len().sort("timestamp")
+    assert years.rows() == [(2025, 2000), (2026, 200)]
+
+
+def test_compressed_log_with_a_misleading_modification_time_is_read_again(tmp_path):
+    # touched long before its own lines: the estimate is wrong, the count at the end is not
+    source = _gz_across_new_year(tmp_path, datetime(2025, 6, 1, tzinfo=timezone.utc))
+    ctx = _ctx(reference=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    with pytest.raises(RestartParse):
+        list(SYSLOG.parse(source, ctx))
+    ctx = _ctx(reference=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, source, ctx))
+    years = events.group_by(pl.col("timestamp").dt.year()).len().sort("timestamp")
+    assert years.rows() == [(2025, 2000), (2026, 200)]
