@@ -2,6 +2,7 @@
 spellings, timestamps cleaned only on failure, a whole chunk moved by whole years."""
 
 import re
+from datetime import datetime, timezone
 
 import polars as pl
 import pytest
@@ -158,7 +159,6 @@ def test_captures_from_two_conditions_make_one_json_object(group, monkeypatch):
     (2026, ["06-01", None, "06-02"], [0, 0, 0]),                  # an unparsed line
 ])
 def test_years_for_equals_apply_years(anchor, days, rolls):
-    from datetime import datetime
     naive = [None if d is None else datetime.strptime(f"2000-{d} 13:14:15", "%Y-%m-%d %H:%M:%S") for d in days]
     frame = pl.DataFrame({"_naive": pl.Series(naive, dtype=pl.Datetime("us")),
                           "_roll": pl.Series(rolls, dtype=pl.Int32)})
@@ -197,3 +197,49 @@ def test_needs_escape_rows_reads_every_arrow_text_layout(monkeypatch):
         arrow = pa.array(values, type=kind)
         monkeypatch.setattr(pl.Series, "to_arrow", lambda self, *a, _arrow=arrow, **k: _arrow)
         assert rules.needs_escape_rows(pl.Series("m", values)).tolist() == expected, kind
+
+
+def _hostile_syslog(path, count: int = 9000) -> None:
+    """Syslog lines that try the fast paths: quotes, backslashes, control characters, NUL,
+    no-break spaces and other scripts in names, long lines, cut lines, invalid UTF-8 bytes."""
+    import random
+    rnd = random.Random(11)
+    users = ["alice", 'ev"il', "back\\slash", "tab\tuser", "ünï", "日本", "x\x01y", "a\u00a0b"]
+    out = []
+    for _ in range(count):
+        ts = f"Nov {rnd.randint(1, 28):2d} {rnd.randint(0, 23):02d}:{rnd.randint(0, 59):02d}:{rnd.randint(0, 59):02d}"
+        user = rnd.choice(users)
+        message = rnd.choice([
+            f"Failed password for {user} from 203.0.113.{rnd.randint(1, 254)} port {rnd.randint(1, 65535)} ssh2",
+            f"Accepted publickey for {user} from 198.51.100.7 port 22 ssh2",
+            f"   {user} : TTY=pts/0 ; PWD=/home/{user} ; USER=root ; COMMAND=/bin/echo \"hi\\there\"",
+            f"Started Session {rnd.randint(1, 9)} of user {user}.",
+            "nul \x00 and unit separator \x1f and line separator \u2028",
+            "x" * rnd.randint(0, 3000)])
+        program = rnd.choice(["sshd", "sudo", "systemd", "app"])
+        line = f"{ts}{rnd.choice([' ', '  ', chr(9)])}web-01 {program}[{rnd.randint(1, 9999)}]: {message}"
+        out.append(line[: rnd.randint(0, len(line))] if rnd.random() < 0.02 else line)
+    data = bytearray("\n".join(out).encode() + b"\n")
+    for _ in range(100):
+        k = rnd.randint(0, len(data) - 2)
+        if data[k] != 0x0A:
+            data[k] = rnd.choice([0xFF, 0xC3, 0x80])
+    path.write_bytes(bytes(data))
+
+
+def test_hostile_lines_parse_the_same_grouped_or_not_with_valid_json(tmp_path, monkeypatch):
+    import json
+    path = tmp_path / "syslog"
+    _hostile_syslog(path)
+    parser = all_parsers()["syslog"]
+    monkeypatch.setattr(rules, "_GROUP_SHARE", 2.0)  # always group
+    reference = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    grouped, ctx = run(parser, path, reference=reference)
+    monkeypatch.setattr(rules, "_GROUP_SHARE", -1.0)  # never group
+    plain, _ = run(parser, path, reference=reference)
+    assert grouped.equals(plain)
+    assert grouped.height + ctx.unparsed_count == ctx.units == 9000
+    extras = grouped["extra"].drop_nulls().to_list()
+    assert len(extras) > 1000 and all(isinstance(json.loads(e), dict) for e in extras)
+    sudo = grouped.filter(pl.col("action") == "privilege_use")
+    assert sudo.height and json.loads(sudo["extra"][0])["command"] == '/bin/echo "hi\\there"'
