@@ -1,6 +1,7 @@
 """The line engine's fast paths give what the plain ones give: grouped rules, ASCII class
 spellings, timestamps cleaned only on failure, a whole chunk moved by whole years."""
 
+import json
 import re
 from datetime import datetime, timezone
 
@@ -147,7 +148,7 @@ def test_captures_from_two_conditions_make_one_json_object(group, monkeypatch):
                           "action": [None] * 4}, schema={c: pl.String for c in ("process", "message", "action")})
     out = rules.apply_rules(frame, (rule,))
     assert out["action"].to_list() == ["service_start"] * 3 + [None]
-    extras = [None if e is None else __import__("json").loads("{" + e + "}") for e in out["_rule_extra"]]
+    extras = [None if e is None else json.loads("{" + e + "}") for e in out["_rule_extra"]]
     assert extras == [{"daemon": "ssh", "port": "22"}, {"daemon": "ssh"}, {"daemon": "cron", "port": "7"}, None]
 
 
@@ -228,7 +229,6 @@ def _hostile_syslog(path, count: int = 9000) -> None:
 
 
 def test_hostile_lines_parse_the_same_grouped_or_not_with_valid_json(tmp_path, monkeypatch):
-    import json
     path = tmp_path / "syslog"
     _hostile_syslog(path)
     parser = all_parsers()["syslog"]
