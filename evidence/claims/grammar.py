@@ -52,6 +52,9 @@ class Grammar:
                 self.markers.setdefault(phrase, set()).add(role)
         self.approx_words = {fold(p) for p in t.get("approx", [])}
         self.since_reach = int(t.get("since_reach", 0))
+        # "since then": from the time said before it in the sentence
+        since_then = t.get("since_then", [])
+        self.since_then = re.compile(alternation(since_then)) if since_then else None
         # the since-markers that may reach over words to their date (all, unless listed)
         self.reach_markers = {fold(m).strip() for m in t.get("since_reach_markers", t.get("since", []))}
         self.holidays = dict(t.get("holidays", {}))

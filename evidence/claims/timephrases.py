@@ -85,7 +85,26 @@ def find_time_refs(folded: str, code: str, anchor: Anchor) -> list[TimeRef]:
         whole = _range(groups[i], groups[i + 1], anchor) if i + 1 in closing else None
         refs.append(whole or _interpret(groups[i], anchor))
         i += 2 if whole else 1
-    return [ref for ref in refs if ref is not None]
+    return _since_then([ref for ref in refs if ref is not None], folded, grammar, anchor)
+
+
+def _since_then(refs: list[TimeRef], folded: str, grammar, anchor: Anchor) -> list[TimeRef]:
+    """"I changed my password yesterday and since then I cannot log in": "since then" starts
+    where the time said before it in the sentence starts, and runs to the report."""
+    if grammar.since_then is None:
+        return refs
+    found = list(refs)
+    for m in grammar.since_then.finditer(folded):
+        # a time phrase may have taken the marker word ("ieri e da" before "da allora")
+        before = [r for r in refs if r.start < m.start() and r.role is not Role.SINCE]
+        if not before or any(m.start() <= r.start < m.end() for r in refs):
+            continue
+        said = before[-1]
+        if said.window.start >= anchor.at:
+            continue
+        found.append(TimeRef(m.start(), m.end(), Role.SINCE, Window(said.window.start, anchor.shifted(anchor.at)),
+                             said.precision, ((m.start(), m.end()),)))
+    return sorted(found, key=lambda r: r.start)
 
 
 def spoken_spans(folded: str, refs: list[TimeRef], code: str) -> list[tuple[int, int]]:
