@@ -104,6 +104,28 @@ class CheckInput:
             return f", {every.capitalize()}s only"
         return ""
 
+    def occurrence_count(self, shown: pl.DataFrame, start: datetime, end: datetime) -> str:
+        """" on 3 of the 7 mornings" for a recurring claim: in how many of the window's
+        occurrences the events fall (each occurrence a local day's part, or a weekday); "" otherwise."""
+        every = self.claim.get("every")
+        if every not in PART_HOURS and every not in WEEKDAY_NAMES:
+            return ""
+        zone = ZoneInfo(self.zone)
+        lo, hi = PART_HOURS.get(every, (0, 24))
+        # an occurrence is named by the local date its hours start on ("night" runs past midnight)
+        starts = shown["timestamp"].dt.convert_time_zone(self.zone) - timedelta(hours=lo)
+        hit = set(starts.dt.date().to_list())
+        first, last = (start.astimezone(zone) - timedelta(hours=lo)).date(), (end.astimezone(zone) - timedelta(hours=lo)).date()
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        if every in WEEKDAY_NAMES:
+            days = [d for d in days if d.weekday() == WEEKDAY_NAMES.index(every)]
+            name = f"{every.capitalize()}s"
+        else:
+            name = {"morning": "mornings", "afternoon": "afternoons", "evening": "evenings", "night": "nights",
+                    "lastnight": "nights", "afterlunch": "early afternoons"}.get(every, f"{every}s")
+        begun = [d for d in days if datetime.combine(d, datetime.min.time(), zone) + timedelta(hours=lo) <= end]
+        return f" on {len(hit & set(begun))} of the {len(begun)} {name}"
+
     def _dating_window(self) -> dict | None:
         """From the start of the onset that dates this claim ("down, it started two days ago") to
         the report: a symptom the customer dates is one they still have when they call."""

@@ -28,8 +28,8 @@ def presence(ci: CheckInput, hits: pl.DataFrame, able: list[str], start: datetim
             verdict = Verdict.CONTRADICTED if ci.denied else Verdict.SUPPORTED
             when = (f"at {ci.show(first)}" if first == last
                     else f"between {ci.show(first)} and {ci.show(last)}")
-            return Finding(verdict, f"{shown.height} event(s) of {what} {when}, inside the window {span}.",
-                           pick_evidence(shown), observed(shown))
+            return Finding(verdict, f"{shown.height} event(s) of {what} {when}{ci.occurrence_count(shown, start, end)}, "
+                                    f"inside the window {span}.", pick_evidence(shown), observed(shown))
         words = (f"{shown.height} {what} in the window {span}, at {usual[0]:.2g} per hour against "
                  f"{usual[1]:.2g} per hour in the week before it: nothing above the usual background")
         if full:

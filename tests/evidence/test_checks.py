@@ -1044,6 +1044,9 @@ def test_every_morning_is_judged_on_the_mornings_only():
     assert finding.verdict == Verdict.SUPPORTED
     cited = {e["timestamp"] for e in finding.evidence}
     assert at(32.5).isoformat() in cited and at(20).isoformat() not in cited
+    assert "on 2 of the 4 mornings" in finding.explanation  # Nov 20-23 from 06:00; crashes on the 21st and 22nd
+    nights = run_check(check_input(rows + _crashes(20, 32.5), _every("crash", "night", 0, 80)))
+    assert "on 1 of the 4 nights" in nights.explanation  # 02:00 on the 20th: the night that began on the 19th
 
 
 def test_occurrences_follow_the_customers_clock_and_wrap_past_midnight():
