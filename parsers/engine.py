@@ -79,8 +79,8 @@ class SpecParser:
 
     # -- extraction ------------------------------------------------------------------
     def extract(self, lines: pl.Series) -> tuple[pl.DataFrame, list[str]]:
-        """Named groups of the first pattern that matches each line, plus `_matched` and
-        `_pattern`. Returns the frame and the union of group names."""
+        """Named groups of the first pattern that matches each line, plus `_matched`.
+        Returns the frame and the union of group names."""
         if self.spec.engine == "jsonl":
             return self._extract_json(lines)
         names: list[str] = []
@@ -99,8 +99,6 @@ class SpecParser:
                     *[pl.lit(None, dtype=pl.String).alias(n) for n in names if n not in result.columns],
                     pl.col(ts_group).is_not_null().alias("_matched"),
                 )
-                result = result.with_columns(
-                    pl.when(pl.col("_matched")).then(pl.lit(pattern.name)).alias("_pattern"))
                 continue
             todo = (~result["_matched"]).arg_true()
             if todo.len() == 0:
@@ -113,7 +111,6 @@ class SpecParser:
             if rows.len() == 0:
                 continue
             columns = {g: result[g].scatter(rows, found[g]) for g in pattern.regex.groupindex}
-            columns["_pattern"] = result["_pattern"].scatter(rows, pattern.name)
             columns["_matched"] = result["_matched"].scatter(rows, True)
             result = result.with_columns(**columns)
         return result, names
@@ -131,7 +128,6 @@ class SpecParser:
         is_object = pl.col("line").str.strip_chars().str.starts_with("{")
         result = result.with_columns(
             (is_object & pl.col("timestamp").is_not_null()).alias("_matched"),
-            pl.lit("json").alias("_pattern"),
         )
         return result, names
 
