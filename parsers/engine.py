@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
-from functools import lru_cache
 from collections import deque
-from datetime import datetime
-from zoneinfo import ZoneInfo
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -177,7 +177,7 @@ class SpecParser:
             text = decode_text(part) if part is head or codec is None else part.decode(codec, errors="replace")
             # the times alone: fields and rules are not needed to place the year
             frame, _ = self.extract(split_lines(text))
-            naive = ts.parse_series(frame[self.spec.timestamp.group], self.spec.timestamp, ctx.tz, prefix_year=True)
+            naive = self._stamps(frame, ctx)
             naive = naive.filter(frame["_matched"] & naive.is_not_null())
             if naive.len():
                 tracker.assign(naive)
@@ -220,13 +220,18 @@ class SpecParser:
             (pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("source_line")
         )
         stamp = "_naive" if tspec.year == "infer" else "timestamp"
-        frame = frame.with_columns(
-            ts.parse_series(frame[tspec.group], tspec, ctx.tz, prefix_year=tspec.year == "infer").alias(stamp))
+        frame = frame.with_columns(self._stamps(frame, ctx).alias(stamp))
         ok = pl.col(stamp).is_not_null()
         good = pl.col("_matched") & ok
         bad = frame.filter(~good).select("source_line", "line", "_matched")
         frame = self._fields(frame.filter(good), names, ctx)
         return frame, bad, lines.len()
+
+    def _stamps(self, frame: pl.DataFrame, ctx: ParseContext) -> pl.Series:
+        """The times of extracted lines: UTC, or provisional-year naive times when the format
+        has no year."""
+        tspec = self.spec.timestamp
+        return ts.parse_series(frame[tspec.group], tspec, ctx.tz, prefix_year=tspec.year == "infer")
 
     def _settle(self, frame: pl.DataFrame, bad: pl.DataFrame, count: int, ctx: ParseContext,
                 tracker: ts.YearTracker | None) -> pl.DataFrame:

@@ -74,14 +74,11 @@ def json_body(columns: list[str], keys: list[str] | None = None) -> pl.Expr:
     return pl.when(body != "").then(body)
 
 
-# What JSON must escape in a string; polars writes everything else (non-ASCII too) as is.
-_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
-
-
 def needs_escape_rows(values: pl.Series) -> np.ndarray:
-    """Per row of a text series: does it hold a character JSON escapes? Read from the bytes
-    of the whole column at once (a regex over every row cost four times as much; such
-    characters are rare, and where there are none the answer is immediate)."""
+    """Per row of a text series: does it hold a character JSON escapes (a quote, a backslash,
+    a control character; polars writes everything else, non-ASCII too, as is)? Read from the
+    bytes of the whole column at once: a regex over every row cost several times as much
+    (benchmarks/chunk_stages.py), and where there are none the answer is immediate."""
     array = values.rechunk().to_arrow()
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()

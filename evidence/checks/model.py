@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from evidence.claims.daywindows import PART_HOURS
-from evidence.claims.timephrases import WEEKDAY_NAMES
+from evidence.claims.daywindows import PART_HOURS, WEEKDAY_NAMES
 from evidence.timeline import Timeline
 
 # A claim with no time is read as being about the day before it was made.
@@ -111,7 +110,7 @@ class CheckInput:
         if every not in PART_HOURS and every not in WEEKDAY_NAMES:
             return ""
         zone = ZoneInfo(self.zone)
-        lo, hi = PART_HOURS.get(every, (0, 24))
+        lo = PART_HOURS.get(every, (0, 24))[0]
         # an occurrence is named by the local date its hours start on ("night" runs past midnight)
         starts = shown["timestamp"].dt.convert_time_zone(self.zone) - timedelta(hours=lo)
         hit = set(starts.dt.date().to_list())
@@ -121,8 +120,7 @@ class CheckInput:
             days = [d for d in days if d.weekday() == WEEKDAY_NAMES.index(every)]
             name = f"{every.capitalize()}s"
         else:
-            name = {"morning": "mornings", "afternoon": "afternoons", "evening": "evenings", "night": "nights",
-                    "lastnight": "nights", "afterlunch": "early afternoons"}.get(every, f"{every}s")
+            name = {"lastnight": "nights", "afterlunch": "early afternoons"}.get(every, f"{every}s")
         begun = [d for d in days if datetime.combine(d, datetime.min.time(), zone) + timedelta(hours=lo) <= end]
         return f" on {len(hit & set(begun))} of the {len(begun)} {name}"
 

@@ -26,6 +26,8 @@ PART_HOURS = {
     # "after lunch", "dopo pranzo", "seit der Mittagspause": the early afternoon.
     "afterlunch": (13, 15),
 }
+# A weekday as a recurring claim names it ("every Monday" = "monday"); 0 = Monday, as date.weekday().
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # What "every morning" covers: the mornings of the last 7 days (a working week and its weekend),
 # "every Monday" the last 4 Mondays. The checks look for the symptom in any of them.
 RECENT_DAYS = 7

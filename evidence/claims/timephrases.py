@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from evidence.claims.anchor import Anchor
-from evidence.claims.daywindows import day_of_month, point, recurring, weekday_on_or_before, within_day
+from evidence.claims.daywindows import (WEEKDAY_NAMES, day_of_month, point, recurring, weekday_on_or_before,
+                                         within_day)
 from evidence.claims.grammar import Piece, Quantity, grammar_for
 from evidence.claims.model import Precision, Window
 
@@ -223,9 +224,6 @@ def _interpret(group: list[Piece], anchor: Anchor) -> TimeRef | None:
     return TimeRef(meaningful[0].start, meaningful[-1].end, role, window, precision,
                    tuple((p.start, p.end) for p in group),
                    recurring=_every(kinds["recurring"].value) if "recurring" in kinds else None)
-
-
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _every(what: str | int) -> str:
