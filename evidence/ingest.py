@@ -154,7 +154,6 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
         ctx.assume(f"{source.name}: years, where missing, are taken relative to the file's "
                    f"modification time {item.mtime.isoformat()}")
     for attempt in range(2):
-        written = len(result.parts)
         try:
             _write_parts(parser.parse(source, ctx), index, parts_dir, result, summary, direct)
             break
@@ -162,10 +161,13 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
             if attempt:
                 summary.warnings.append(f"{source.name}: {restart}; kept the second reading")
                 break
-            # drop what this file wrote and read it again with what the parser learnt
-            for part in result.parts[written:]:
+            # drop what this file wrote and read it again with what the parser learnt (only
+            # its own parts: an earlier input's direct timeline may have become a part
+            # file meanwhile, when this file's first frame arrived)
+            dropped = set(summary.parts)
+            for part in dropped:
                 part.unlink(missing_ok=True)
-            del result.parts[written:]
+            result.parts[:] = [part for part in result.parts if part not in dropped]
             summary.parts.clear()
             if direct is not None:
                 direct.forget(index)

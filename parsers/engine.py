@@ -181,8 +181,10 @@ class SpecParser:
             naive = naive.filter(frame["_matched"] & naive.is_not_null())
             if naive.len():
                 tracker.assign(naive)
-        if source.compression:
-            written = datetime.fromtimestamp(source.path.stat().st_mtime, ZoneInfo(ctx.tz))
+        written = datetime.fromtimestamp(source.path.stat().st_mtime, ZoneInfo(ctx.tz)) if source.compression else None
+        # a file written after the reference time (copied or collected later) says nothing
+        # of its last line, which the year inference places at the reference time or before
+        if written is not None and written <= ctx.reference_time:
             tracker.assign(pl.Series([written.replace(tzinfo=None, year=ts.PROVISIONAL_YEAR)], dtype=ts.NAIVE))
         return tracker.anchor(ctx.reference_time)
 

@@ -1,7 +1,9 @@
 """`caseline parse` end to end: outputs, order, summary, errors, inputs left untouched."""
 
 import gzip
+import os
 import zipfile
+from datetime import datetime, timezone
 
 import polars as pl
 import pytest
@@ -47,6 +49,23 @@ def test_parse_writes_one_sorted_timeline(case_dir, tmp_path, suffix):
     assert frame["source_line"].to_list() == [1, 1, 2, 2]
     assert "notes.bin" in result.output and "unrecognized" in result.output
     assert "read as Europe/Rome" in result.output
+
+
+def test_second_input_read_again_keeps_the_first_inputs_events(case_dir, tmp_path):
+    # auth.log is written straight into the timeline until syslog.1.gz's first frame turns
+    # it into a part file; syslog.1.gz's misleading modification time (early January, its
+    # lines from November) makes its year estimate wrong, so it is read again: that second
+    # reading must drop only its own parts
+    rotated = case_dir / "var" / "log" / "syslog.1.gz"
+    january = datetime(2026, 1, 5, tzinfo=timezone.utc).timestamp()
+    os.utime(rotated, (january, january))
+    out = tmp_path / "t.parquet"
+    result = _run("parse", str(case_dir), "-o", str(out), "--reported-at", "2026-11-23T09:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    frame = pl.read_parquet(out)
+    assert frame["source_file"].to_list() == ["var/log/syslog.1.gz", "var/log/auth.log",
+                                              "var/log/syslog.1.gz", "var/log/auth.log"]
+    assert frame["timestamp"].dt.year().unique().to_list() == [2026]
 
 
 def test_inputs_are_unchanged_after_a_run(case_dir, tmp_path):

@@ -156,3 +156,13 @@ def test_compressed_log_with_a_misleading_modification_time_is_read_again(tmp_pa
     events = pl.concat(parse_all(SYSLOG, source, ctx))
     years = events.group_by(pl.col("timestamp").dt.year()).len().sort("timestamp")
     assert years.rows() == [(2025, 2000), (2026, 200)]
+
+
+def test_compressed_log_collected_after_the_reference_time_is_right_first_time(tmp_path):
+    # copied or collected a week after the customer's report: its modification time is
+    # no clue to its last line, which the inference places before the reference time
+    source = _gz_across_new_year(tmp_path, datetime(2026, 1, 9, tzinfo=timezone.utc))
+    ctx = _ctx(reference=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    events = pl.concat(list(SYSLOG.parse(source, ctx)))  # no RestartParse
+    years = events.group_by(pl.col("timestamp").dt.year()).len().sort("timestamp")
+    assert years.rows() == [(2025, 2000), (2026, 200)]
