@@ -105,7 +105,8 @@ def main() -> None:
         return result
 
     stage("split lines", lambda: split_lines(text))
-    stage("pattern captures (extract)", lambda: syslog.extract(lines))
+    extracted = stage("pattern captures (extract)", lambda: syslog.extract(lines))
+    stage("timestamps", lambda: syslog._stamps(extracted[0], ctx))
     stage("transform, all of it", lambda: syslog._transform(lines, 1, ctx))
     stage("  of which: event rules", lambda: rules.apply_rules(before_rules, syslog.spec.rules))
     messages = before_rules["message"]

@@ -1,7 +1,9 @@
 """The line engine's fast paths give what the plain ones give: grouped rules, ASCII class
-spellings, timestamps cleaned only on failure, a whole chunk moved by whole years."""
+spellings, timestamps cleaned only on failure, RFC 3164 times read from bytes, a whole
+chunk moved by whole years."""
 
 import json
+import random
 import re
 from datetime import datetime, timezone
 
@@ -132,6 +134,48 @@ def test_parse_series_equals_parsing_cleaned_text(fmt):
             want = pl.DataFrame({"t": want}).select(ts.localize(pl.col("t"), zone)).to_series()
     assert got.to_list() == want.to_list()
     assert got.null_count() < len(samples)  # most of them are times
+
+
+def _syslog_time_variants(count: int, seed: int) -> list[str | None]:
+    """RFC 3164 times and near misses: every month in three cases, padded and unpadded days,
+    impossible dates and times, a leap second, wrong separators, non-ASCII, other lengths."""
+    rnd = random.Random(seed)
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    noise = ["", " ", "0", "9", ":", "\t", "é", "\u00a0", "x", "Z", "-"]
+    out: list[str | None] = []
+    for _ in range(count):
+        month = rnd.choice(months + ["Xyz", "Ja1", "J n", "Sept", "January"])
+        month = rnd.choice([month, month.upper(), month.lower()])
+        day = rnd.randint(0, 32)
+        day_text = rnd.choice([f"{day:2d}", f"{day:02d}", str(day)])
+        clock = [rnd.choice([rnd.randint(0, 25), rnd.randint(0, 9)]), rnd.randint(0, 61), rnd.randint(0, 61)]
+        text = f"{month} {day_text} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"
+        if rnd.random() < 0.3:  # one character replaced, inserted or dropped
+            at = rnd.randrange(len(text))
+            text = text[:at] + rnd.choice(noise) + text[at + rnd.choice([0, 1]):]
+        out.append(None if rnd.random() < 0.02 else text)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_syslog_times_from_bytes_equal_strptime(seed):
+    """The byte reading of "Mmm dd HH:MM:SS" gives strptime's answer on every row it claims,
+    and parse_series (it, then strptime for the rest) gives strptime's answer on every row."""
+    spec = all_parsers()["syslog"].spec.timestamp
+    assert spec.formats == (ts.SYSLOG_FORMAT,) and spec.year == "infer"
+    strings = pl.Series("t", _syslog_time_variants(20_000, seed), dtype=pl.String)
+    fast, done = ts.syslog_stamps(strings)
+    plain = pl.select(ts.parse_naive(pl.lit(strings), spec.formats, prefix_year=True, clean=False)).to_series()
+    assert fast.filter(done).to_list() == plain.filter(done).to_list()
+    assert done.sum() > 5_000 and fast.filter(done).null_count() > 500  # both kinds were claimed
+    want = pl.select(ts.parse_naive(pl.lit(strings), spec.formats, prefix_year=True)).to_series()
+    assert ts.parse_series(strings, spec, "UTC", prefix_year=True).to_list() == want.to_list()
+    # a chunk whose strings all have the layout (read as one matrix) and one that is sliced
+    same = strings.filter(strings.str.len_bytes() == 15)
+    for part in (same, same.slice(7, 3000)):
+        fast, done = ts.syslog_stamps(part)
+        plain = pl.select(ts.parse_naive(pl.lit(part), spec.formats, prefix_year=True, clean=False)).to_series()
+        assert fast.filter(done).to_list() == plain.filter(done).to_list()
 
 
 def _rule(name, when, settings):
