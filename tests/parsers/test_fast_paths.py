@@ -290,3 +290,24 @@ def test_hostile_lines_parse_the_same_grouped_or_not_with_valid_json(tmp_path, m
     assert len(extras) > 1000 and all(isinstance(json.loads(e), dict) for e in extras)
     sudo = grouped.filter(pl.col("action") == "privilege_use")
     assert sudo.height and json.loads(sudo["extra"][0])["command"] == '/bin/echo "hi\\there"'
+
+
+@pytest.mark.parametrize("cheap_limit", [5000, 0])
+def test_rows_tested_by_capturing_keep_each_conditions_groups(cheap_limit, monkeypatch):
+    """Groups from two conditions of one rule: a top-level alternation's second branch gives
+    its groups, a match with every group empty still counts, and a row the second condition
+    refuses goes to the next rule with none of the first rule's groups (cheap_limit 0: the
+    process too is tested row by row, not once per distinct value)."""
+    monkeypatch.setattr(rules, "_CHEAP_LIMIT", cheap_limit)
+    first = _rule("link", {"process": r"^(?P<daemon> kernel | netd )$",
+                           "message": r"(?P<interface> eth\d ) \ up | ADDRCONF\ (?P<ready> \w+ ) \ ready | ^ quiet $"},
+                  {"action": "link_up"})
+    second = _rule("other", {"message": r"^(?P<word> \w+ )"}, {"action": "other"})
+    frame = pl.DataFrame({"process": ["kernel", "kernel", "netd", "cron", "kernel"],
+                          "message": ["eth0 up", "ADDRCONF wlan1 ready", "quiet", "eth1 up", "nothing"],
+                          "action": [None] * 5}, schema={c: pl.String for c in ("process", "message", "action")})
+    out = rules.apply_rules(frame, (first, second))
+    assert out["action"].to_list() == ["link_up", "link_up", "link_up", "other", "other"]
+    extras = [json.loads("{" + e + "}") for e in out["_rule_extra"]]
+    assert extras == [{"daemon": "kernel", "interface": "eth0"}, {"daemon": "kernel", "ready": "wlan1"},
+                      {"daemon": "netd"}, {"word": "eth1"}, {"word": "nothing"}]
