@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks, provenance
-from parsers.lines import anchored, decode_byte_arrays, extract_groups, split_lines
+from parsers.lines import anchored, decode_byte_arrays, extract_groups, hex_text, split_lines
 from parsers.rules import apply_rules, join_bodies_of, json_body_of
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
@@ -254,10 +254,27 @@ class SpecParser:
                 reason = f"matches no {self.name} pattern"
             ctx.add_unparsed(line_no, reason, text)
 
+    def _decode_hex(self, frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, list[str]]:
+        """Each [hex] group decoded into its target (where the target has no value of its
+        own); the group keeps only what did not decode, so nothing is lost."""
+        names = list(names)
+        for group, target in self.spec.hex_fields.items():
+            decoded = pl.lit(hex_text(frame[group]))
+            own = pl.col(target) if target in frame.columns else None
+            frame = frame.with_columns(
+                (decoded if own is None else own.fill_null(decoded)).alias(target),
+                pl.when(decoded.is_null()).then(pl.col(group)).alias(group),
+            )
+            if target not in names:
+                names.append(target)
+        return frame, names
+
     def _fields(self, frame: pl.DataFrame, names: list[str], ctx: ParseContext) -> pl.DataFrame:
         """Pattern groups to schema columns (one expression per column, later steps replacing
         earlier ones), the other groups to `extra`, then the rules and the provenance."""
         spec = self.spec
+        if spec.hex_fields:
+            frame, names = self._decode_hex(frame, names)
         if spec.engine == "jsonl":
             extras = [n for n in names if n.startswith("extra.")]
         else:

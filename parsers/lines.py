@@ -57,5 +57,26 @@ def decode_byte_arrays(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     return frame
 
 
+def hex_text(values: pl.Series) -> pl.Series:
+    """Hex-encoded text (how auditd writes a value holding a space, a quote or a byte outside
+    ASCII) as text: UTF-8, undecodable bytes replaced; NUL bytes, which separate a command's
+    arguments, as spaces. Null where the value is not an even run of hex digits.
+
+    Values that decode to ASCII (the first digit of each pair 0-7) are decoded in polars; the
+    few others byte by byte, so that bad UTF-8 is replaced rather than refused."""
+    values = values.cast(pl.String)
+    hexadecimal = values.str.contains(r"^(?:[0-9A-Fa-f]{2})+$").fill_null(False)
+    ascii_only = values.str.contains(r"^(?:[0-7][0-9A-Fa-f])+$").fill_null(False)
+    decoded = pl.Series(values.name, [None] * values.len(), dtype=pl.String)
+    rows = ascii_only.arg_true()
+    if rows.len():
+        decoded = decoded.scatter(rows, values.gather(rows).str.decode("hex").cast(pl.String))
+    rows = (hexadecimal & ~ascii_only).arg_true()
+    if rows.len():
+        wide = [bytes.fromhex(v).decode("utf-8", errors="replace") for v in values.gather(rows)]
+        decoded = decoded.scatter(rows, pl.Series(wide, dtype=pl.String))
+    return decoded.str.strip_chars_end("\x00").str.replace_all("\x00", " ", literal=True)
+
+
 def dumps_extra(values: dict) -> str:
     return json.dumps(values, sort_keys=True, ensure_ascii=False)

@@ -106,10 +106,12 @@ class FormatSpec:
     rule_samples: tuple[RuleSample, ...] = ()
     defaults: dict[str, str] = field(default_factory=dict)
     metrics: tuple[MetricSpec, ...] = ()
+    # a group whose value is hex-encoded text -> the column or extra field it decodes into
+    hex_fields: dict[str, str] = field(default_factory=dict)
 
 
 _SPEC_KEYS = {"format", "detect", "timestamp", "pattern", "json", "severity_map", "rule",
-              "sample", "defaults", "metric"}
+              "sample", "defaults", "metric", "hex"}
 _FORMAT_KEYS = {"name", "title", "engine", "category", "description", "rule_sets"}
 _DETECT_KEYS = {"filenames", "min_share"}
 _TS_KEYS = {"group", "formats", "zone", "year", "epoch_unit"}
@@ -312,6 +314,18 @@ def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
             raise SpecError(here, "a metric needs a `name` and a `group` of some pattern")
         metrics.append(MetricSpec(item["group"], item["name"], float(item.get("scale", 1.0))))
 
+    hex_fields = {str(k): v for k, v in data.get("hex", {}).items()}
+    for group, target in hex_fields.items():
+        here = f"{where} [hex]"
+        if group not in groups:
+            raise SpecError(here, f"{group!r} is not a named group of any pattern")
+        if not isinstance(target, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", target):
+            raise SpecError(here, f"{group} -> {target!r} is not a field name")
+        if target == group:
+            raise SpecError(here, f"{group} -> {target!r}: decode into another name than the group's")
+        if target in COLUMNS and (target not in FIELD_COLUMNS or target in ("pid", "metric_value")):
+            raise SpecError(here, f"{group} -> {target!r}: only a text column or an extra field can be decoded into")
+
     rule_sets = tuple(fmt.get("rule_sets", ()))
     rules = _rules_from(where, data.get("rule", []))
     rule_samples: list[RuleSample] = []
@@ -339,7 +353,7 @@ def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
         timestamp=tspec, patterns=tuple(patterns), json_fields=json_fields,
         severity_map=severity_map, rule_sets=rule_sets, rules=tuple(rules),
         samples=tuple(samples), rule_samples=tuple(rule_samples), defaults=defaults,
-        metrics=tuple(metrics),
+        metrics=tuple(metrics), hex_fields=hex_fields,
     )
 
 

@@ -41,3 +41,18 @@ def test_main_command_runs_on_the_bundled_case(tmp_path, monkeypatch):
 def test_formats_table_lists_every_format():
     listed = set(re.findall(r"^\| `([a-z0-9_]+)` \|", README, flags=re.M))
     assert listed == set(load_all_specs())
+
+
+def test_add_a_format_example_is_a_sound_spec(tmp_path):
+    import textwrap
+
+    from parsers.selfcheck import check_spec
+    from parsers.spec import load_spec
+
+    guide = README[README.index("### Add a format"):]
+    example = re.search(r"```toml\n(.*?)```", guide, re.S).group(1)
+    path = tmp_path / "myapp.toml"
+    path.write_text(textwrap.dedent(example))
+    spec = load_spec(path)
+    assert spec.name == "myapp" and spec.rules and spec.samples
+    assert check_spec(spec) == []

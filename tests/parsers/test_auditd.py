@@ -84,4 +84,36 @@ def test_synthetic_audit_log():
     assert [line(events, n)["action"] for n in (4, 5, 6, 7)] == ["login_failed", "login_failed", "login", "login"]
     assert line(events, 12)["host"] == "web-01.example.com"
     sudo = line(events, 13)
-    assert sudo["action"] == "privilege_use" and json.loads(sudo["extra"])["cmd"] == "636174202F6574632F736861646F77"
+    assert sudo["action"] == "privilege_use" and json.loads(sudo["extra"])["cmd"] == "cat /etc/shadow"
+
+
+def test_hex_encoded_values_are_decoded_in_real_logs():
+    # auditd writes a value holding a space or a byte outside ASCII as hex digits
+    events, _ = parse(PARSER, AUDITD / "audit-rhel7.log")
+    deleted = line(events, 28)
+    assert deleted["process"] == "/usr/bin/python2.7;58d1ccfb (deleted)"
+    assert "exe_hex" not in json.loads(deleted["extra"])
+    assert json.loads(line(events, 34)["extra"])["cmd"] == "./metricbeat -c mb.dev.yml"
+    events, _ = parse(PARSER, AUDITD / "audit_enriched.log")
+    titles = {n: json.loads(line(events, n)["extra"])["proctitle"] for n in (9, 17, 23, 29)}
+    # a command's arguments are NUL-separated: read with spaces between them
+    assert titles == {9: "sshd-session: root [priv]", 17: "id", 23: "/bin/sh -c grep -c . /etc/hostname",
+                      29: "/usr/bin/cat /tmp/my report.txt"}
+
+
+def test_hex_user_name_and_undecodable_bytes(tmp_path):
+    path = tmp_path / "audit.log"
+    path.write_text(
+        "type=USER_AUTH msg=audit(1763633409.000:579): pid=2130 uid=0 auid=4294967295 ses=4294967295 "
+        "msg='op=PAM:authentication grantors=? acct=6A6F686E20646F65 exe=\"/usr/sbin/sshd\" hostname=? "
+        "addr=192.0.2.7 terminal=ssh res=failed'\n"
+        "type=PROCTITLE msg=audit(1763633410.000:580): proctitle=2F62696EFF2D6C00\n"
+        "type=USER_CMD msg=audit(1763633411.000:581): pid=1 uid=0 auid=0 ses=1 msg='cwd=\"/\" "
+        "cmd=C3A974C3A920636166C3A9 exe=\"/usr/bin/sudo\" terminal=pts/0 res=success'\n")
+    events, ctx = parse(PARSER, path)
+    assert ctx.unparsed_count == 0
+    failed = line(events, 1)
+    assert (failed["action"], failed["user"]) == ("login_failed", "john doe")
+    assert "acct_hex" not in json.loads(failed["extra"])
+    assert json.loads(line(events, 2)["extra"])["proctitle"] == "/bin\ufffd-l"  # a bad byte, replaced
+    assert json.loads(line(events, 3)["extra"])["cmd"] == "été café"

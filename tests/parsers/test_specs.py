@@ -1,5 +1,6 @@
 """Every format spec loads and passes its self-check: samples, patterns, rules, overlaps."""
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -92,6 +93,35 @@ def test_sample_matching_no_pattern_is_reported(tmp_path):
     body = GOOD.replace('line = "2026-01-02 03:04:05 boom at the gate"', 'line = "garbage"')
     problems = check_spec(load_spec(_write(tmp_path, body)))
     assert any("matches 0 patterns" in str(p) for p in problems)
+
+
+@pytest.mark.parametrize("table, complaint", [
+    ('nothing = "user"', "not a named group"),
+    ('message = "Process Name"', "not a field name"),
+    ('message = "message"', "another name"),
+    ('message = "pid"', "only a text column"),
+    ('message = "raw"', "only a text column"),
+])
+def test_hex_table_is_checked(tmp_path, table, complaint):
+    with pytest.raises(SpecError, match=complaint) as err:
+        load_spec(_write(tmp_path, GOOD + "[hex]\n" + table + "\n"))
+    assert "[hex]" in str(err.value)
+
+
+def test_hex_group_decodes_into_its_target(tmp_path):
+    # the message of the sample line, hex-encoded, decoded into extra.text; the group keeps
+    # what does not decode (odd length, not hex)
+    body = GOOD.replace("(?P<message>.*)", "(?P<message>.*?) (?: \\ hex=(?P<blob>\\S+) )?")
+    spec = load_spec(_write(tmp_path, body + '[hex]\nblob = "text"\n'))
+    from parsers.engine import SpecParser
+    from parsers.lines import split_lines
+    from parsers.base import ParseContext
+    lines = split_lines("2026-01-02 03:04:05 boom hex=626F6F6D2061740A74686520676174650A\n"
+                        "2026-01-02 03:04:06 boom hex=ABC\n2026-01-02 03:04:07 boom hex=zz\n")
+    frame, _, _ = SpecParser(spec)._transform(lines, 1, ParseContext("demo", "0" * 64))
+    assert [json.loads(e) for e in frame["extra"]] == [
+        {"text": "boom at\nthe gate\n"}, {"blob": "ABC"}, {"blob": "zz"}]
+    assert check_spec(spec) == []
 
 
 def test_bad_vocabulary_is_rejected(tmp_path):
