@@ -104,7 +104,7 @@ def syslog_stamps(strings: pl.Series) -> tuple[pl.Series, pl.Series]:
         return pl.Series(parsed).cast(NAIVE), pl.Series(done)
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + count + 1]
     data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
-    valid = np.ones(count, dtype=bool) if array.null_count == 0 else np.asarray(array.is_valid())
+    valid = np.ones(count, dtype=bool) if array.null_count == 0 else strings.is_not_null().to_numpy()
     fifteen = valid & (np.diff(offsets) == 15)
     if fifteen.all():  # the usual chunk: the strings lie back to back, a matrix as they are
         rows = np.arange(count)
