@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,12 @@ TEMPLATES = (
     "{ts} web-01 nginx[{pid}]: 192.0.2.{n} - - GET /index.html 200",
     "{ts} web-01 dhclient[{pid}]: DHCPACK of 192.0.2.{n} from 192.0.2.1",
 )
+# --content corpus: real syslog and auth.log lines (loghub samples in ../shared/corpus, read at
+# run time, never copied into the project), given new times in order; the numbers in each
+# line's pid and message are redrawn (same number of digits) in each of VARIANTS copies, so
+# that repeats are about as rare as in a real log rather than exact copies
+CORPUS_FILES = ("syslog/Linux_2k.log", "auth/OpenSSH_2k.log", "mac/Mac_2k.log")
+VARIANTS = 64
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -51,6 +58,39 @@ def generate(path: Path, megabytes: int) -> int:
     return lines
 
 
+def _redraw_digits(text: str, rnd: random.Random) -> str:
+    return re.sub(r"\d+", lambda m: "".join(rnd.choice("0123456789") for _ in m.group()), text)
+
+
+def generate_from_corpus(path: Path, megabytes: int, corpus: Path) -> int:
+    """Real lines with new, increasing times; each line's pid and message numbers redrawn."""
+    rnd = random.Random(7)
+    variants = []
+    for name in CORPUS_FILES:
+        for line in (corpus / name).read_text(errors="replace").splitlines():
+            rest = line[15:]  # after "Mmm dd HH:MM:SS"
+            head, colon, message = rest.partition(": ")
+            for _ in range(VARIANTS):
+                variants.append(re.sub(r"\[\d+\]", lambda m: f"[{rnd.randint(100, 99999)}]", head)
+                                + colon + _redraw_digits(message, rnd))
+    target = megabytes * 1024 * 1024
+    written = lines = second = 0
+    with open(path, "w") as out:
+        while written < target:
+            block = []
+            for _ in range(10000):
+                second += rnd.randint(0, 2)
+                day, rest = divmod(second, 86400)
+                month = min(day // 28, 11)
+                ts = f"{MONTHS[month]} {day % 28 + 1:2d} {rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
+                block.append(ts + rnd.choice(variants))
+            text = "\n".join(block) + "\n"
+            out.write(text)
+            written += len(text)
+            lines += len(block)
+    return lines
+
+
 def timed(cmd: list[str]) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child command (its
     own rusage, via wait4)."""
@@ -67,14 +107,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=int, default=1024, help="size of the generated file in MB")
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep the inputs in")
+    parser.add_argument("--content", choices=("synthetic", "corpus"), default="synthetic",
+                        help="synthetic: ten templates, every line an event rule's (the default); "
+                             "corpus: real loghub syslog/auth.log lines from ../shared/corpus")
+    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="caseline-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    log = folder / "case" / "syslog"
+    log = folder / "case" / ("syslog" if args.content == "synthetic" else "messages")
     log.parent.mkdir(exist_ok=True)
+    for other in log.parent.iterdir():
+        if other != log:  # the case holds one file: the other content's is moved aside
+            other.rename(folder / other.name)
     if not log.exists() or log.stat().st_size < args.mb * 1024 * 1024:
-        print(f"generating {args.mb} MB ...", file=sys.stderr)
-        generate(log, args.mb)
+        print(f"generating {args.mb} MB ({args.content}) ...", file=sys.stderr)
+        if args.content == "synthetic":
+            generate(log, args.mb)
+        else:
+            generate_from_corpus(log, args.mb, args.corpus)
     size_mb = log.stat().st_size / 1e6
     wc_s, _, _ = timed(["wc", "-l", str(log)])
     lines = int(subprocess.run(["wc", "-l", str(log)], capture_output=True, text=True).stdout.split()[0])

@@ -209,34 +209,44 @@ class _Texts:
 
 
 def _decide(frame: pl.DataFrame, rules: tuple[Rule, ...], texts: _Texts) -> list[tuple[Rule, np.ndarray]]:
-    """(rule, rows it takes) for every rule that takes a row; first match wins."""
+    """(rule, rows it takes) for every rule that takes a row; first match wins.
+
+    Rules with the same cheap conditions (tested once per distinct value: the same process,
+    say) that then test one column row by row form a family: the sshd rules, or the rules
+    that test only the message. A row that none of a family's regexes matches would be
+    tested by each of them in turn; one pass of the family's union over its rows finds the
+    rows any of them can take, and each rule then tests only those."""
     index = _RowIndex(frame)
     taken = np.zeros(frame.height, dtype=bool)
     everything = np.arange(frame.height, dtype=np.int64)
-    # Rules that only test the message would each scan every row; one pass of their union
-    # finds the few rows any of them can match.
-    message_only = [r for r in rules if set(r.when) == {"message"}]
-    grouped = {id(r) for r in message_only} if len(message_only) > 1 else set()
-    union_rows: np.ndarray | None = None
-    decided = []
+    plans = []
+    families: dict[tuple, list[Rule]] = {}
     for rule in rules:
-        if union_rows is None and id(rule) in grouped:
-            # named groups become plain ones: the same name may appear in several rules
-            union = "|".join("(?:" + _NAMED_GROUP.sub("(?:", r.when_source["message"]) + "\n)"
-                             for r in message_only)
-            hits = texts["message"].str.contains("(?x)" + union).fill_null(False)
-            union_rows = hits.arg_true().to_numpy().astype(np.int64)
-        candidates = union_rows if id(rule) in grouped else None
-        deferred = []
-        for name in rule.when:
-            rows = index.rows(rule, name) if name != "message" else None
-            if rows is None:
-                deferred.append(name)
-                continue
-            candidates = rows if candidates is None else np.intersect1d(candidates, rows, assume_unique=True)
-        if candidates is None:
-            candidates = everything
-        candidates = candidates[~taken[candidates]]
+        cheap = [n for n in rule.when if n != "message" and index.rows(rule, n) is not None]
+        deferred = [n for n in rule.when if n not in cheap]
+        key = (tuple((n, rule.when_source[n]) for n in cheap), tuple(deferred))
+        plans.append((rule, cheap, deferred, key))
+        if len(deferred) == 1:
+            families.setdefault(key, []).append(rule)
+    family_rows: dict[tuple, np.ndarray] = {}
+    decided = []
+    for rule, cheap, deferred, key in plans:
+        found = family_rows.get(key)
+        if found is not None:  # the rows the family's union found, less those taken since
+            candidates = found[~taken[found]]
+        else:
+            candidates = None
+            for name in cheap:
+                rows = index.rows(rule, name)
+                candidates = rows if candidates is None else np.intersect1d(candidates, rows, assume_unique=True)
+            if candidates is None:
+                candidates = everything
+            candidates = candidates[~taken[candidates]]
+            family = families.get(key, ())
+            if len(family) > 1 and candidates.size and key not in family_rows:
+                family_rows[key] = found = _any_of(family, deferred[0], candidates, texts)
+                if found is not None:
+                    candidates = found
         for name in deferred:
             if candidates.size == 0:
                 break
@@ -248,6 +258,29 @@ def _decide(frame: pl.DataFrame, rules: tuple[Rule, ...], texts: _Texts) -> list
         taken[candidates] = True
         decided.append((rule, candidates))
     return decided
+
+
+# The union pass costs about one rule's test of every row; it pays where the rows no rule of
+# the family takes, each tested by every rule in turn, make up more of the work than that.
+# Judged on a sample of the family's rows.
+_FAMILY_SAMPLE = 512
+_FAMILY_PAYS = 1.5
+
+
+def _any_of(family: list[Rule], column: str, rows: np.ndarray, texts: _Texts) -> np.ndarray | None:
+    """The rows (of `rows`) whose value in column any of the family's regexes matches; None
+    when a sample says that nearly every row is some rule's (then the union saves nothing)."""
+    # named groups become plain ones: the same name may appear in several rules
+    union = "(?x)" + "|".join("(?:" + _NAMED_GROUP.sub("(?:", r.when_source[column]) + "\n)" for r in family)
+    if rows.size > 2 * _FAMILY_SAMPLE:
+        sample = rows[:: rows.size // _FAMILY_SAMPLE]
+        missed = 1.0 - texts[column].gather(sample).str.contains(union).fill_null(False).mean()
+        if missed * (len(family) - 1) < _FAMILY_PAYS:
+            return None
+    if rows.size * 2 > texts.frame.height:  # most rows: test them all rather than copy them
+        return rows[texts[column].str.contains(union).fill_null(False).to_numpy()[rows]]
+    hits = texts[column].gather(rows).str.contains(union).fill_null(False).to_numpy()
+    return rows[hits]
 
 
 def _captured_columns(rule: Rule) -> set[str]:

@@ -80,6 +80,30 @@ def test_real_logs_parse_the_same_grouped_or_not(fmt, path, monkeypatch):
     assert grouped.equals(plain)
 
 
+@pytest.mark.parametrize("fmt, path", [
+    ("syslog", "syslog/Linux_2k.log"), ("syslog", "auth/OpenSSH_2k.log"), ("syslog", "mac/Mac_2k.log"),
+])
+def test_real_logs_parse_the_same_with_or_without_family_unions(fmt, path, monkeypatch):
+    """A family's union pass only narrows the rows each rule tests: the same events whether
+    every family uses it (a sample of 8 rows decides) or none does."""
+    source = CORPUS / path
+    if not source.exists():
+        pytest.skip(f"{source} not in the corpus")
+    parser = all_parsers()[fmt]
+    monkeypatch.setattr(rules, "_FAMILY_SAMPLE", 8)
+    used = []
+    real_any_of = rules._any_of
+    monkeypatch.setattr(rules, "_any_of", lambda *a: used.append(real_any_of(*a)) or used[-1])
+    monkeypatch.setattr(rules, "_FAMILY_PAYS", 0.0)  # always
+    union, _ = run(parser, source)
+    assert used and all(rows is not None for rows in used)
+    used.clear()
+    monkeypatch.setattr(rules, "_FAMILY_PAYS", float("inf"))  # never, where a sample is taken
+    plain, _ = run(parser, source)
+    assert any(rows is None for rows in used)
+    assert union.height > 0 and union.equals(plain)
+
+
 def test_grouping_is_skipped_when_rows_are_mostly_distinct():
     frame = pl.DataFrame({"process": ["sshd"] * 9000,
                           "message": [f"Accepted password for u{i} from 10.0.0.1 port 22 ssh2" for i in range(9000)]})
