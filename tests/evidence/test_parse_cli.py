@@ -158,3 +158,12 @@ def test_parsing_syslog_loads_neither_pandas_nor_pyarrow_compute(case_dir, tmp_p
             "assert not loaded, loaded\n")
     done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_event_ids_carry_each_files_hash(case_dir, tmp_path):
+    out = tmp_path / "t.parquet"
+    assert _run("parse", str(case_dir), "-o", str(out)).exit_code == 0
+    frame = pl.read_parquet(out)
+    for name, line_no, event_id in frame.select("source_file", "source_line", "event_id").iter_rows():
+        assert event_id == f"{sha256_of(case_dir / name)[:8]}:{line_no}"
+
