@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
-# polars' allocator (jemalloc, which reads this at its first allocation, after the import
-# below): keep freed pages ten seconds and release them at once after that, instead of
+# polars' allocator (jemalloc, which reads this at its first allocation, so before polars is
+# imported): keep freed pages ten seconds and release them at once after that, instead of
 # polars' default. Chunks of the same size are allocated and freed over and over; with
 # the default, a third of the 1 GB benchmark's system time went to faulting the same pages
 # in again (benchmarks/parse_bench.py: 4.9 -> 2.2 s system, 21.1 -> 19.0 s, peak 724 MB).
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:10000,muzzy_decay_ms:0")
-import tempfile
-from pathlib import Path
 
-import click
+import click  # noqa: E402  (after the allocator setting, like every import below)
 
 from evidence.case import CaseError
 from evidence.cli_common import OUTPUT_TYPES, CaselineError, parse_instant, parse_zone, run_ingest

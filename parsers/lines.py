@@ -67,7 +67,7 @@ def hex_text(values: pl.Series) -> pl.Series:
     values = values.cast(pl.String)
     hexadecimal = values.str.contains(r"^(?:[0-9A-Fa-f]{2})+$").fill_null(False)
     ascii_only = values.str.contains(r"^(?:[0-7][0-9A-Fa-f])+$").fill_null(False)
-    decoded = pl.Series(values.name, [None] * values.len(), dtype=pl.String)
+    decoded = pl.repeat(None, values.len(), dtype=pl.String, eager=True).alias(values.name)
     rows = ascii_only.arg_true()
     if rows.len():
         decoded = decoded.scatter(rows, values.gather(rows).str.decode("hex").cast(pl.String))

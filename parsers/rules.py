@@ -228,7 +228,7 @@ def _decide(frame: pl.DataFrame, rules: tuple[Rule, ...], texts: _Texts) -> list
         plans.append((rule, cheap, deferred, key))
         if len(deferred) == 1:
             families.setdefault(key, []).append(rule)
-    family_rows: dict[tuple, np.ndarray] = {}
+    family_rows: dict[tuple, np.ndarray | None] = {}  # None: the family's union does not pay
     decided = []
     for rule, cheap, deferred, key in plans:
         found = family_rows.get(key)

@@ -93,7 +93,7 @@ def syslog_stamps(strings: pl.Series) -> tuple[pl.Series, pl.Series]:
     15-character layout is read here, and for it the result is what strptime with
     "%Y %b %d %H:%M:%S" gives (month names in any case, 60 seconds as the next minute, an
     impossible date or time null); other rows are for the caller (benchmarks/chunk_stages.py:
-    a tenth of strptime's time)."""
+    a quarter of strptime's time)."""
     count = strings.len()
     parsed = np.zeros(count, dtype=np.int64)
     done = np.zeros(count, dtype=bool)

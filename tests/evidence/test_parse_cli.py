@@ -167,3 +167,26 @@ def test_event_ids_carry_each_files_hash(case_dir, tmp_path):
     for name, line_no, event_id in frame.select("source_file", "source_line", "event_id").iter_rows():
         assert event_id == f"{sha256_of(case_dir / name)[:8]}:{line_no}"
 
+
+
+def test_allocator_setting_comes_before_polars_is_imported():
+    """jemalloc reads _RJEM_MALLOC_CONF once, when polars first allocates: the command must
+    set it before anything imports polars (and leave a user's own setting alone)."""
+    import subprocess
+    import sys as _sys
+    code = ("import os, sys\n"
+            "seen = []\n"
+            "class Watch:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'polars' and not seen:\n"
+            "            seen.append(os.environ.get('_RJEM_MALLOC_CONF'))\n"
+            "sys.meta_path.insert(0, Watch())\n"
+            "import evidence.cli\n"
+            "print(seen[0])\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "_RJEM_MALLOC_CONF"}
+    done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("dirty_decay_ms:")
+    env["_RJEM_MALLOC_CONF"] = "narenas:1"
+    done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.strip() == "narenas:1"
