@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks, provenance
-from parsers.lines import anchored, decode_byte_arrays, extract_groups, hex_text, split_lines
+from parsers.lines import anchored, decode_byte_arrays, extract_groups, hex_text, nul_padding_note, split_lines
 from parsers.rules import apply_rules, join_bodies_of, json_body_of
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
@@ -212,6 +212,9 @@ class SpecParser:
                 yield in_flight.popleft().result()
 
     def _transform_text(self, text: str, first_line: int, ctx: ParseContext):
+        note = nul_padding_note(text, first_line, ctx.source_file)
+        if note is not None:
+            ctx.warn(note)
         return self._transform(split_lines(text), first_line, ctx)
 
     def _transform(self, lines: pl.Series, first_line: int, ctx: ParseContext):

@@ -9,11 +9,29 @@ import polars as pl
 
 
 def split_lines(text: str) -> pl.Series:
-    """Lines of a text chunk (\n only: \r and other separators stay inside the line)."""
+    """Lines of a text chunk (\n only: \r and other separators stay inside the line).
+
+    NUL bytes at the start of a line are dropped: a log written through an unclean shutdown
+    holds a run of them (the file's size was set before its data reached the disk), and the
+    first line written after the restart follows that run on the same line."""
     if text.endswith("\n"):
         text = text[:-1]
     # split in polars: twice as fast as str.split and a list of Python strings
-    return pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
+    lines = pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
+    return lines.str.strip_chars_start("\x00") if "\x00" in text else lines
+
+
+def nul_padding_note(text: str, first_line: int, source_file: str) -> str | None:
+    """What to tell about NUL padding in a chunk (split_lines drops it), or None."""
+    if text.startswith("\x00"):
+        line = first_line
+    else:
+        at = text.find("\n\x00")
+        if at < 0:
+            return None
+        line = first_line + text.count("\n", 0, at) + 1
+    return (f"{source_file}: a run of NUL bytes from line {line} on (what an unclean shutdown "
+            f"leaves in a log) was skipped; the text after it on the same line was read")
 
 
 def anchored(source: str) -> str:

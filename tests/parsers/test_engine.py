@@ -166,3 +166,29 @@ def test_compressed_log_collected_after_the_reference_time_is_right_first_time(t
     events = pl.concat(list(SYSLOG.parse(source, ctx)))  # no RestartParse
     years = events.group_by(pl.col("timestamp").dt.year()).len().sort("timestamp")
     assert years.rows() == [(2025, 2000), (2026, 200)]
+
+
+def test_nul_padding_from_an_unclean_shutdown_is_skipped(tmp_path):
+    """After a power loss a log holds a run of NUL bytes, and the first line of the next boot
+    follows it on the same line: that line is read (here the boot), the accounting holds,
+    and a warning names where the run starts."""
+    before = [_line(f"Nov 22 10:00:0{n}", n) for n in range(3)]
+    path = tmp_path / "syslog"
+    path.write_bytes(("\n".join(before) + "\n").encode() + b"\x00" * 200_000
+                     + b"Nov 22 10:05:01 web-01 kernel: [    0.000000] Linux version 6.1.0-13-amd64\n"
+                     + b"Nov 22 10:05:02 web-01 app[9]: a NUL\x00inside a line stays\n")
+    ctx = _ctx(reference=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, Source(path, "syslog", None), ctx))
+    assert events.height == 5 and ctx.unparsed_count == 0 and ctx.units == 5
+    boot = events.filter(pl.col("source_line") == 4).row(0, named=True)
+    assert boot["action"] == "boot" and boot["raw"].startswith("Nov 22 10:05:01")
+    assert events.filter(pl.col("source_line") == 5)["message"][0] == "a NUL\x00inside a line stays"
+    assert any("NUL bytes from line 4" in w for w in ctx.warnings)
+
+
+def test_split_lines_drops_only_leading_nuls():
+    from parsers.lines import nul_padding_note, split_lines
+    assert split_lines("\x00\x00a\nb\x00c\n\x00\n").to_list() == ["a", "b\x00c", ""]
+    assert nul_padding_note("x\nb\x00c\n", 10, "f") is None
+    assert "line 11" in nul_padding_note("x\n\x00\x00y\n", 10, "f")
+    assert "line 10" in nul_padding_note("\x00y\n", 10, "f")
