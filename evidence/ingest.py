@@ -6,7 +6,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -132,6 +132,21 @@ def _ingest_all(case: Case, parts_dir: Path, workdir: Path, tz: str, reference_t
         on_bytes(item.size)
 
 
+# Logs are often collected days after the customer spoke, and go on being written until
+# then: a file modified after the report time, but not long after, was written until its
+# modification time. (Much later, the time is more likely a copy's or a checkout's.)
+COLLECTION_WINDOW = timedelta(days=30)
+
+
+def years_relative_to(reported: datetime | None, modified: datetime) -> datetime:
+    """The moment a year-less file's last line is taken to precede: the report time, or the
+    file's modification time where there is no report time or the file was modified within
+    COLLECTION_WINDOW after it (year inference allows a day's grace beyond either)."""
+    if reported is None or reported < modified <= reported + COLLECTION_WINDOW:
+        return modified
+    return reported
+
+
 def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz: str,
                 reference_time: datetime | None, result: IngestResult,
                 on_bytes: Callable[[int], None] | None = None,
@@ -148,11 +163,13 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
         return summary
     parser = found.parser
     summary.source_format = parser.name
+    year_reference = years_relative_to(reference_time, item.mtime)
     ctx = ParseContext(source.name, item.sha256, tz=tz,
-                       reference_time=reference_time or item.mtime, workdir=workdir, on_bytes=on_bytes)
-    if reference_time is None:
+                       reference_time=year_reference, workdir=workdir, on_bytes=on_bytes)
+    if year_reference is not reference_time:
+        after = "" if reference_time is None else f", written after the report time {reference_time.isoformat()}"
         ctx.assume(f"{source.name}: years, where missing, are taken relative to the file's "
-                   f"modification time {item.mtime.isoformat()}")
+                   f"modification time {item.mtime.isoformat()}{after}")
     for attempt in range(2):
         try:
             _write_parts(parser.parse(source, ctx), index, parts_dir, result, summary, direct)

@@ -190,3 +190,36 @@ def test_allocator_setting_comes_before_polars_is_imported():
     env["_RJEM_MALLOC_CONF"] = "narenas:1"
     done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.strip() == "narenas:1"
+
+
+def test_log_collected_days_after_the_report_keeps_its_year(tmp_path):
+    """The customer spoke on Nov 23; the log, collected on Nov 26, runs to Nov 26. Its last
+    lines come after the report time, so the report time alone would place the whole file a
+    year earlier; the modification time (within the collection window) says when it ends."""
+    case = tmp_path / "case"
+    case.mkdir()
+    log = case / "syslog"
+    log.write_text("".join(f"Nov {day} 10:00:00 web-01 app[1]: tick {day}\n" for day in range(20, 27)))
+    collected = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc).timestamp()
+    os.utime(log, (collected, collected))
+    out = tmp_path / "t.parquet"
+    result = _run("parse", str(case), "-o", str(out), "--reported-at", "2026-11-23T09:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out)["timestamp"].dt.year().unique().to_list() == [2026]
+    assert "modification time 2026-11-26T12:00:00+00:00, written after the report time" in result.output
+    # a copy made long after the report (a checkout, a re-upload) does not move the years
+    months_later = datetime(2027, 6, 1, tzinfo=timezone.utc).timestamp()
+    os.utime(log, (months_later, months_later))
+    assert _run("parse", str(case), "-o", str(out), "--reported-at", "2026-11-30T09:00:00+00:00").exit_code == 0
+    assert pl.read_parquet(out)["timestamp"].dt.year().unique().to_list() == [2026]
+
+
+def test_years_relative_to_the_report_or_a_modification_soon_after():
+    from datetime import timedelta
+
+    from evidence.ingest import COLLECTION_WINDOW, years_relative_to
+    reported = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+    assert years_relative_to(None, reported) == reported
+    assert years_relative_to(reported, reported - timedelta(days=40)) == reported  # an old rotated file
+    assert years_relative_to(reported, reported + timedelta(days=3)) == reported + timedelta(days=3)
+    assert years_relative_to(reported, reported + COLLECTION_WINDOW + timedelta(seconds=1)) == reported
