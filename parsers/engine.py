@@ -26,6 +26,9 @@ WORKERS = int(__import__("os").environ.get("CASELINE_WORKERS", "2"))
 # Chunks queued beyond one per worker, so that a worker finds the next chunk ready while the
 # main thread is busy settling and writing (one more chunk in memory).
 AHEAD = 1
+# rsyslog's repeat reduction: "message repeated 3 times: [ <the message>]"
+REPEAT_PREFIX = "message repeated "
+REPEAT_WRAPPER = r"^message repeated (?P<count>\d+) times: \[ ?(?P<inner>.*)\]$"
 # Warn that detection is likely wrong when more than this share of a file is unparsed.
 WRONG_FORMAT_SHARE = 0.5
 
@@ -257,6 +260,23 @@ class SpecParser:
                 reason = f"matches no {self.name} pattern"
             ctx.add_unparsed(line_no, reason, text)
 
+    def _apply_rules(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The spec's rules; with unwrap_repeats, on the message inside rsyslog's repeat
+        wrapper, whose count joins extra as `repeated` (the message stays as written)."""
+        if not (self.spec.unwrap_repeats and self.spec.rules):
+            return apply_rules(frame, self.spec.rules)
+        wrapped = frame["message"].str.starts_with(REPEAT_PREFIX).fill_null(False)
+        if not wrapped.any():
+            return apply_rules(frame, self.spec.rules)
+        parts = frame["message"].str.extract_groups(REPEAT_WRAPPER).struct.unnest()
+        hit = parts["count"].is_not_null()
+        repeated = pl.when(pl.lit(hit)).then(pl.lit('"repeated":"') + pl.lit(parts["count"]) + pl.lit('"'))
+        unwrapped = frame.with_columns(
+            pl.when(pl.lit(hit)).then(pl.lit(parts["inner"])).otherwise(pl.col("message")).alias("message"),
+            pl.concat_str([pl.col("_extra"), repeated], separator=",", ignore_nulls=True).alias("_extra"),
+        ).with_columns(pl.when(pl.col("_extra") != "").then(pl.col("_extra")).alias("_extra"))
+        return apply_rules(unwrapped, self.spec.rules).with_columns(frame["message"])
+
     def _decode_hex(self, frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, list[str]]:
         """Each [hex] group decoded into its target (where the target has no value of its
         own); the group keeps only what did not decode, so nothing is lost."""
@@ -311,7 +331,7 @@ class SpecParser:
             (json_body_of(frame, extras, [e.removeprefix("extra.") for e in extras])
              if extras else pl.lit(None, dtype=pl.String)).alias("_extra"),
         )
-        out = apply_rules(out, spec.rules)
+        out = self._apply_rules(out)
         out = out.with_columns(
             pl.col("action").fill_null("log_line"),
             pl.col("outcome").fill_null("unknown"),

@@ -108,11 +108,13 @@ class FormatSpec:
     metrics: tuple[MetricSpec, ...] = ()
     # a group whose value is hex-encoded text -> the column or extra field it decodes into
     hex_fields: dict[str, str] = field(default_factory=dict)
+    # rules read the message inside rsyslog's "message repeated N times: [ ... ]"
+    unwrap_repeats: bool = False
 
 
 _SPEC_KEYS = {"format", "detect", "timestamp", "pattern", "json", "severity_map", "rule",
               "sample", "defaults", "metric", "hex"}
-_FORMAT_KEYS = {"name", "title", "engine", "category", "description", "rule_sets"}
+_FORMAT_KEYS = {"name", "title", "engine", "category", "description", "rule_sets", "unwrap_repeats"}
 _DETECT_KEYS = {"filenames", "min_share"}
 _TS_KEYS = {"group", "formats", "zone", "year", "epoch_unit"}
 _PATTERN_KEYS = {"name", "regex"}
@@ -326,6 +328,10 @@ def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
         if target in COLUMNS and (target not in FIELD_COLUMNS or target in ("pid", "metric_value")):
             raise SpecError(here, f"{group} -> {target!r}: only a text column or an extra field can be decoded into")
 
+    unwrap_repeats = fmt.get("unwrap_repeats", False)
+    if not isinstance(unwrap_repeats, bool):
+        raise SpecError(f"{where} [format]", f"unwrap_repeats = {unwrap_repeats!r}", "true or false")
+
     rule_sets = tuple(fmt.get("rule_sets", ()))
     rules = _rules_from(where, data.get("rule", []))
     rule_samples: list[RuleSample] = []
@@ -353,7 +359,7 @@ def load_spec(path: Path, rules_dir: Path | None = None) -> FormatSpec:
         timestamp=tspec, patterns=tuple(patterns), json_fields=json_fields,
         severity_map=severity_map, rule_sets=rule_sets, rules=tuple(rules),
         samples=tuple(samples), rule_samples=tuple(rule_samples), defaults=defaults,
-        metrics=tuple(metrics), hex_fields=hex_fields,
+        metrics=tuple(metrics), hex_fields=hex_fields, unwrap_repeats=unwrap_repeats,
     )
 
 

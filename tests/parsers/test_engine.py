@@ -1,5 +1,6 @@
 """The line engine: chunking, line numbers, accounting, year inference and its restart."""
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -192,3 +193,33 @@ def test_split_lines_drops_only_leading_nuls():
     assert nul_padding_note("x\nb\x00c\n", 10, "f") is None
     assert "line 11" in nul_padding_note("x\n\x00\x00y\n", 10, "f")
     assert "line 10" in nul_padding_note("\x00y\n", 10, "f")
+
+
+def test_rsyslog_repeat_wrapper_is_read_by_the_rules(tmp_path):
+    """rsyslog writes a repeated message once more as "message repeated N times: [ ...]":
+    the rules read the message inside (anchored ones too), extra.repeated holds the count,
+    and the message stays as the log has it."""
+    failed = "nginx.service: Failed with result 'exit-code'."
+    auth = ("pam_unix(sudo:auth): authentication failure; logname=bob uid=1000 euid=0 "
+            "tty=/dev/pts/0 ruser=bob rhost=  user=bob")
+    path = tmp_path / "syslog"
+    path.write_text(f"Nov 22 10:01:00 web-01 systemd[1]: {failed}\n"
+                    f"Nov 22 10:01:30 web-01 systemd[1]: message repeated 2 times: [ {failed}]\n"
+                    f"Nov 22 10:02:00 web-01 sudo[99]: message repeated 3 times: [ {auth}]\n"
+                    "Nov 22 10:03:00 web-01 app[7]: message repeated 4 times: [ nothing a rule knows]\n")
+    ctx = _ctx(reference=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    rows = pl.concat(parse_all(SYSLOG, Source(path, "syslog", None), ctx)).sort("source_line").to_dicts()
+    assert [r["action"] for r in rows] == ["service_failed", "service_failed", "login_failed", "log_line"]
+    assert [json.loads(r["extra"] or "{}").get("repeated") for r in rows] == [None, "2", "3", "4"]
+    assert rows[2]["user"] == "bob"
+    assert rows[1]["message"] == f"message repeated 2 times: [ {failed}]"
+
+
+def test_unwrap_repeats_must_be_true_or_false(tmp_path):
+    from parsers.spec import SpecError, load_spec
+    text = (Path(SYSLOG.spec.path).read_text()
+            .replace("unwrap_repeats = true", 'unwrap_repeats = "yes"'))
+    path = tmp_path / "syslog.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError, match="unwrap_repeats"):
+        load_spec(path, rules_dir=Path(SYSLOG.spec.path).parent / "rules")
