@@ -152,6 +152,9 @@ def _unpack_zip(archive: Path, target: Path, max_members: int, max_total: int) -
                 continue  # links are never materialised: their target is read as itself
             if info.is_dir():
                 continue
+            if info.flag_bits & 0x1:  # the zip "encrypted" flag
+                raise CaseError(f"{archive}: member {info.filename!r} is password-protected; caseline "
+                                "does not take passwords: unpack the archive and give the folder")
             out = target.joinpath(*name.parts)
             out.parent.mkdir(parents=True, exist_ok=True)
             written = 0

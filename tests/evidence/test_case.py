@@ -114,3 +114,15 @@ def test_symlink_in_folder_pointing_outside_is_skipped_and_said(tmp_path):
     case = open_case(case_dir, tmp_path / "work")
     assert [i.source.name for i in case.inputs] == ["real.log"]
     assert any("sneaky.log" in s and "outside the case" in s for s in case.skipped)
+
+
+def test_password_protected_zip_is_refused_naming_the_member(tmp_path):
+    archive = tmp_path / "protected.zip"
+    _zip(archive, [("var/log/syslog", LINE)])
+    data = bytearray(archive.read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
+        start = data.find(signature)
+        data[start + flags_at] |= 0x1  # the "encrypted" flag, as a password-protected zip has it
+    archive.write_bytes(bytes(data))
+    with pytest.raises(CaseError, match=r"'var/log/syslog' is password-protected.*unpack the archive"):
+        open_case(archive, tmp_path / "work")
