@@ -125,6 +125,10 @@ def _ingest_all(case: Case, parts_dir: Path, workdir: Path, tz: str, reference_t
                 progress(step)
 
         summary = _ingest_one(item, index, parts_dir, workdir, tz, reference_time, result, on_bytes, direct)
+        for note in item.source.notes:  # e.g. compressed data cut short: read up to the cut
+            if note not in summary.warnings:
+                summary.warnings.append(note)
+                result.warnings.append(note)
         if summary.source_format is None:
             result.unrecognized.append(summary)
         else:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
 import lzma
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,8 +20,87 @@ EXCERPT_CHARS = 80
 # Detail kept per file for unparsed lines; all of them are still counted.
 MAX_UNPARSED_DETAILS = 1000
 
-_OPENERS = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}
 _MAGIC = {b"\x1f\x8b": "gz", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+_DECOMPRESSORS = {
+    "gz": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "bz2": bz2.BZ2Decompressor,
+    "xz": lzma.LZMADecompressor,
+}
+_BROKEN = (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError)
+
+
+class _Decompressed(io.RawIOBase):
+    """A compressed file's bytes as far as they can be read. A copy cut short (a full disk,
+    an interrupted upload) or damaged midway ends where it breaks instead of raising, so
+    that every line before the break is still read; what happened goes to `notes`.
+    Concatenated streams (several gzip members) are read one after the other."""
+
+    def __init__(self, path: Path, kind: str, name: str, notes: list[str]) -> None:
+        super().__init__()
+        self._file = open(path, "rb")
+        self._kind, self._name, self._notes = kind, name, notes
+        self._decompressor = _DECOMPRESSORS[kind]()
+        self._out = b""
+        self._at = 0
+        self._done = False
+        self._given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._at >= len(self._out) and not self._done:
+            self._out, self._at = self._more(), 0
+        count = min(len(buffer), len(self._out) - self._at)
+        buffer[:count] = memoryview(self._out)[self._at:self._at + count]
+        self._at += count
+        self._given += count
+        return count
+
+    def _more(self) -> bytes:
+        block = self._file.read(1024 * 1024)
+        if not block:
+            self._done = True
+            if not self._decompressor.eof:
+                self._note("ends before its end-of-stream marker: the copy is cut short", self._given)
+            return b""
+        saved = self._decompressor.copy() if hasattr(self._decompressor, "copy") else None
+        try:
+            return self._decompress(block)
+        except _BROKEN as err:
+            self._done = True
+            salvaged = b""
+            if saved is not None:
+                # read the block again in small steps from before it: what precedes the damage
+                self._decompressor, pieces = saved, []
+                for start in range(0, len(block), 4096):
+                    try:
+                        pieces.append(self._decompress(block[start:start + 4096]))
+                    except _BROKEN:
+                        break
+                salvaged = b"".join(pieces)
+            self._note(f"is damaged ({err}); the text just before the damage was found may be garbled",
+                       self._given + len(salvaged))
+            return salvaged
+
+    def _decompress(self, block: bytes) -> bytes:
+        out = self._decompressor.decompress(block)
+        while self._decompressor.eof and self._decompressor.unused_data:
+            rest = self._decompressor.unused_data
+            if not rest.strip(b"\x00"):  # zero padding after the last stream
+                break
+            self._decompressor = _DECOMPRESSORS[self._kind]()
+            out += self._decompressor.decompress(rest)
+        return out
+
+    def _note(self, what: str, read: int) -> None:
+        note = f"{self._name}: compressed data {what}; {read:,} bytes were read, what follows is lost"
+        if note not in self._notes:
+            self._notes.append(note)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 def sniff_compression(path: Path) -> str | None:
@@ -41,11 +120,14 @@ class Source:
     path: Path
     name: str
     compression: str | None = None
+    # what reading found wrong with the file (compressed data cut short): for the summary
+    notes: list[str] = field(default_factory=list, compare=False, hash=False, repr=False)
 
     def open(self) -> BinaryIO:
-        """The decompressed bytes, read-only."""
+        """The decompressed bytes, read-only (a damaged compressed file: up to the damage,
+        noted in `notes`)."""
         if self.compression:
-            return _OPENERS[self.compression](self.path, "rb")
+            return io.BufferedReader(_Decompressed(self.path, self.compression, self.name, self.notes))
         return open(self.path, "rb")
 
     def head(self, size: int = 65536) -> bytes:

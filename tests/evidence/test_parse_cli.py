@@ -223,3 +223,16 @@ def test_years_relative_to_the_report_or_a_modification_soon_after():
     assert years_relative_to(reported, reported - timedelta(days=40)) == reported  # an old rotated file
     assert years_relative_to(reported, reported + timedelta(days=3)) == reported + timedelta(days=3)
     assert years_relative_to(reported, reported + COLLECTION_WINDOW + timedelta(seconds=1)) == reported
+
+
+def test_a_cut_short_rotated_log_gives_its_lines_and_a_warning(tmp_path):
+    case = tmp_path / "case"
+    case.mkdir()
+    text = "".join(f"Nov 22 10:{i // 60 % 60:02d}:{i % 60:02d} web-01 app[1]: line {i}\n" for i in range(30_000))
+    packed = gzip.compress(text.encode())
+    (case / "syslog.2.gz").write_bytes(packed[: len(packed) // 2])
+    out = tmp_path / "t.parquet"
+    result = _run("parse", str(case), "-o", str(out), "--reported-at", "2026-12-01T00:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out).height > 10_000
+    assert "syslog.2.gz: compressed data ends before its end-of-stream marker" in result.output
