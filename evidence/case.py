@@ -6,8 +6,9 @@ import hashlib
 import os
 import stat
 import tarfile
+import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
@@ -78,8 +79,39 @@ def open_case(path: Path, workdir: Path, max_members: int = MAX_MEMBERS,
         case.root = str(path)
     else:
         case = Case(str(path), [_input(path, path.name)])
+    _unpack_nested(case, workdir, max_members, max_total_bytes)
     case.inputs.sort(key=lambda item: item.source.name)
     return case
+
+
+# An archive inside the case (a zip of zips, a folder holding a .tar.gz) is unpacked too, by
+# name and content both: an Office document is a zip, and not a bundle of logs.
+NESTED_ARCHIVE_NAMES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+MAX_NESTING = 2
+
+
+def _unpack_nested(case: Case, workdir: Path, max_members: int, max_total_bytes: int, depth: int = 1) -> None:
+    """Replace each archive among the case's inputs by its files, named `<archive>/<member>`."""
+    inputs = []
+    for item in case.inputs:
+        name = item.source.name
+        if (depth > MAX_NESTING or not name.lower().endswith(NESTED_ARCHIVE_NAMES)
+                or not is_archive(item.source.path)):
+            inputs.append(item)
+            continue
+        (workdir / "nested").mkdir(parents=True, exist_ok=True)
+        target = Path(tempfile.mkdtemp(dir=workdir / "nested"))
+        try:
+            unpack(item.source.path, target, max_members, max_total_bytes)
+        except CaseError as err:
+            raise CaseError(f"{name}, an archive inside the case: {err}") from None
+        inner = _open_folder(target)
+        _unpack_nested(inner, workdir, max_members, max_total_bytes, depth + 1)
+        case.skipped.append(f"{name}: an archive inside the case (sha256 {item.sha256}); its files "
+                            f"are read as {name}/...")
+        case.skipped.extend(f"{name}/{note}" for note in inner.skipped)
+        inputs.extend(replace(i, source=replace(i.source, name=f"{name}/{i.source.name}")) for i in inner.inputs)
+    case.inputs = inputs
 
 
 def _open_folder(root: Path) -> Case:

@@ -126,3 +126,65 @@ def test_password_protected_zip_is_refused_naming_the_member(tmp_path):
     archive.write_bytes(bytes(data))
     with pytest.raises(CaseError, match=r"'var/log/syslog' is password-protected.*unpack the archive"):
         open_case(archive, tmp_path / "work")
+
+
+def _zip_bytes(members) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _tgz_bytes(members) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tf:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_archives_inside_the_case_are_unpacked_and_named_by_their_path(tmp_path):
+    inner = _zip_bytes([("syslog", LINE)])
+    outer = tmp_path / "bundle.zip"
+    _zip(outer, [("exports/logs.zip", inner), ("notes.txt", b"hello\n")])
+    case = open_case(outer, tmp_path / "work")
+    assert [i.source.name for i in case.inputs] == ["exports/logs.zip/syslog", "notes.txt"]
+    assert case.inputs[0].source.path.read_bytes() == LINE
+    note = next(n for n in case.skipped if n.startswith("exports/logs.zip: an archive inside the case"))
+    assert f"sha256 {sha256_of((tmp_path / 'work' / 'case' / 'exports' / 'logs.zip'))}" in note
+    # a folder holding a .tar.gz
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "logs.tar.gz").write_bytes(_tgz_bytes([("var/log/auth.log", LINE)]))
+    case = open_case(folder, tmp_path / "work2")
+    assert [i.source.name for i in case.inputs] == ["logs.tar.gz/var/log/auth.log"]
+
+
+def test_an_office_document_is_not_unpacked(tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "report.docx").write_bytes(_zip_bytes([("word/document.xml", b"<w/>")]))
+    case = open_case(folder, tmp_path / "work")
+    assert [i.source.name for i in case.inputs] == ["report.docx"]
+
+
+def test_nesting_stops_at_two_levels(tmp_path):
+    level3 = _zip_bytes([("syslog", LINE)])
+    level2 = _zip_bytes([("c.zip", level3)])
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.zip").write_bytes(_zip_bytes([("b.zip", level2)]))
+    case = open_case(folder, tmp_path / "work")
+    assert [i.source.name for i in case.inputs] == ["a.zip/b.zip/c.zip"]  # read as a file
+
+
+def test_a_nested_archive_with_a_traversal_member_refuses_the_case_naming_both(tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "logs.zip").write_bytes(_zip_bytes([("../../escape", LINE)]))
+    with pytest.raises(CaseError, match=r"logs\.zip, an archive inside the case: .*\.\./\.\./escape"):
+        open_case(folder, tmp_path / "work")
+    assert not (tmp_path / "escape").exists()
