@@ -223,3 +223,19 @@ def test_unwrap_repeats_must_be_true_or_false(tmp_path):
     path.write_text(text)
     with pytest.raises(SpecError, match="unwrap_repeats"):
         load_spec(path, rules_dir=Path(SYSLOG.spec.path).parent / "rules")
+
+
+def test_relay_log_with_ipv6_sender_addresses_as_hosts(tmp_path):
+    """A syslog relay writes each sender's address as the host: IPv6 ones (colons, a zone
+    index) are hosts too, not the start of a program tag."""
+    path = tmp_path / "syslog"
+    path.write_text("Nov 22 10:00:01 2001:db8::5 sshd[42]: Failed password for root from 203.0.113.9 port 22 ssh2\n"
+                    "Nov 22 10:00:02 192.0.2.7 sshd[43]: Accepted password for bob from 203.0.113.9 port 22 ssh2\n"
+                    "Nov 22 10:00:03 fe80::1%eth0 cron[9]: (root) CMD (true)\n"
+                    "Nov 22 10:00:04 ::1 app: started\n")
+    ctx = _ctx(reference=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    events = pl.concat(parse_all(SYSLOG, Source(path, "syslog", None), ctx)).sort("source_line")
+    assert ctx.unparsed_count == 0
+    assert events["host"].to_list() == ["2001:db8::5", "192.0.2.7", "fe80::1%eth0", "::1"]
+    assert events["process"].to_list() == ["sshd", "sshd", "cron", "app"]
+    assert events["action"].to_list()[:2] == ["login_failed", "login"]
