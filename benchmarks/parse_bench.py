@@ -34,12 +34,11 @@ VARIANTS = 64
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def generate(path: Path, megabytes: int) -> int:
-    rnd = random.Random(7)
-    users = ["alice", "bob", "carol", "dave", "root", "admin", "oracle", "test"]
+def _write_lines(path: Path, megabytes: int, rnd: random.Random, line) -> int:
+    """About `megabytes` of lines, line(ts) each, with RFC 3164 times that move forward by
+    0-2 s a line; returns the line count."""
     target = megabytes * 1024 * 1024
-    written = lines = 0
-    second = 0
+    written = lines = second = 0
     with open(path, "w") as out:
         while written < target:
             block = []
@@ -48,14 +47,20 @@ def generate(path: Path, megabytes: int) -> int:
                 day, rest = divmod(second, 86400)
                 month = min(day // 28, 11)
                 ts = f"{MONTHS[month]} {day % 28 + 1:2d} {rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
-                block.append(rnd.choice(TEMPLATES).format(
-                    ts=ts, pid=rnd.randint(100, 99999), user=rnd.choice(users),
-                    n=rnd.randint(1, 254), port=rnd.randint(1024, 65535)))
+                block.append(line(ts))
             text = "\n".join(block) + "\n"
             out.write(text)
             written += len(text)
             lines += len(block)
     return lines
+
+
+def generate(path: Path, megabytes: int) -> int:
+    rnd = random.Random(7)
+    users = ["alice", "bob", "carol", "dave", "root", "admin", "oracle", "test"]
+    return _write_lines(path, megabytes, rnd, lambda ts: rnd.choice(TEMPLATES).format(
+        ts=ts, pid=rnd.randint(100, 99999), user=rnd.choice(users),
+        n=rnd.randint(1, 254), port=rnd.randint(1024, 65535)))
 
 
 def _redraw_digits(text: str, rnd: random.Random) -> str:
@@ -73,22 +78,7 @@ def generate_from_corpus(path: Path, megabytes: int, corpus: Path) -> int:
             for _ in range(VARIANTS):
                 variants.append(re.sub(r"\[\d+\]", lambda m: f"[{rnd.randint(100, 99999)}]", head)
                                 + colon + _redraw_digits(message, rnd))
-    target = megabytes * 1024 * 1024
-    written = lines = second = 0
-    with open(path, "w") as out:
-        while written < target:
-            block = []
-            for _ in range(10000):
-                second += rnd.randint(0, 2)
-                day, rest = divmod(second, 86400)
-                month = min(day // 28, 11)
-                ts = f"{MONTHS[month]} {day % 28 + 1:2d} {rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
-                block.append(ts + rnd.choice(variants))
-            text = "\n".join(block) + "\n"
-            out.write(text)
-            written += len(text)
-            lines += len(block)
-    return lines
+    return _write_lines(path, megabytes, rnd, lambda ts: ts + rnd.choice(variants))
 
 
 def timed(cmd: list[str]) -> tuple[float, float, float]:
