@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks, provenance
-from parsers.lines import anchored, decode_byte_arrays, extract_groups, hex_text, nul_padding_note, split_lines
+from parsers.lines import anchored, decode_byte_arrays, extract_groups, hex_text, nul_padding_line, split_lines
 from parsers.rules import apply_rules, join_bodies_of, json_body_of
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
@@ -144,9 +144,16 @@ class SpecParser:
             if ctx.reference_time is None:
                 raise ValueError("a year-less format needs ctx.reference_time")
             anchor = ctx.year_anchor if ctx.year_anchor is not None else self._estimate_anchor(source, ctx)
-        for good, bad, count in self._transformed_chunks(source, ctx):
+        padded = []  # first lines of NUL runs, in file order
+        for good, bad, count, padding in self._transformed_chunks(source, ctx):
+            if padding is not None:
+                padded.append(padding)
             frame = self._settle(good, bad, count, ctx, tracker)
             yield frame if tracker is None else self._finish_years(frame, anchor, ctx)
+        if padded:
+            more = f" (and in {len(padded) - 1} later chunk(s))" if len(padded) > 1 else ""
+            ctx.warn(f"{ctx.source_file}: a run of NUL bytes at line {padded[0]}{more}, what an unclean "
+                     "shutdown leaves in a log, was skipped; the text after it on the same line was read")
         if tracker is not None:
             # the estimate from the file's first and last lines is right unless the file
             # spans more than a year or ends out of order; then the caller reads it again
@@ -215,10 +222,8 @@ class SpecParser:
                 yield in_flight.popleft().result()
 
     def _transform_text(self, text: str, first_line: int, ctx: ParseContext):
-        note = nul_padding_note(text, first_line, ctx.source_file)
-        if note is not None:
-            ctx.warn(note)
-        return self._transform(split_lines(text), first_line, ctx)
+        """_transform of a chunk's text, and the line where NUL padding starts in it (or None)."""
+        return (*self._transform(split_lines(text), first_line, ctx), nul_padding_line(text, first_line))
 
     def _transform(self, lines: pl.Series, first_line: int, ctx: ParseContext):
         """The pure part of parsing a chunk (safe on a worker thread: reads ctx, never writes)."""

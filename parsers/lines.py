@@ -21,17 +21,12 @@ def split_lines(text: str) -> pl.Series:
     return lines.str.strip_chars_start("\x00") if "\x00" in text else lines
 
 
-def nul_padding_note(text: str, first_line: int, source_file: str) -> str | None:
-    """What to tell about NUL padding in a chunk (split_lines drops it), or None."""
+def nul_padding_line(text: str, first_line: int) -> int | None:
+    """The first line of a chunk that starts with NUL padding (split_lines drops it), or None."""
     if text.startswith("\x00"):
-        line = first_line
-    else:
-        at = text.find("\n\x00")
-        if at < 0:
-            return None
-        line = first_line + text.count("\n", 0, at) + 1
-    return (f"{source_file}: a run of NUL bytes from line {line} on (what an unclean shutdown "
-            f"leaves in a log) was skipped; the text after it on the same line was read")
+        return first_line
+    at = text.find("\n\x00")
+    return None if at < 0 else first_line + text.count("\n", 0, at) + 1
 
 
 def anchored(source: str) -> str:

@@ -184,15 +184,26 @@ def test_nul_padding_from_an_unclean_shutdown_is_skipped(tmp_path):
     boot = events.filter(pl.col("source_line") == 4).row(0, named=True)
     assert boot["action"] == "boot" and boot["raw"].startswith("Nov 22 10:05:01")
     assert events.filter(pl.col("source_line") == 5)["message"][0] == "a NUL\x00inside a line stays"
-    assert any("NUL bytes from line 4" in w for w in ctx.warnings)
+    assert any("NUL bytes at line 4," in w for w in ctx.warnings)
 
 
 def test_split_lines_drops_only_leading_nuls():
-    from parsers.lines import nul_padding_note, split_lines
+    from parsers.lines import nul_padding_line, split_lines
     assert split_lines("\x00\x00a\nb\x00c\n\x00\n").to_list() == ["a", "b\x00c", ""]
-    assert nul_padding_note("x\nb\x00c\n", 10, "f") is None
-    assert "line 11" in nul_padding_note("x\n\x00\x00y\n", 10, "f")
-    assert "line 10" in nul_padding_note("\x00y\n", 10, "f")
+    assert nul_padding_line("x\nb\x00c\n", 10) is None
+    assert nul_padding_line("x\n\x00\x00y\n", 10) == 11
+    assert nul_padding_line("\x00y\n", 10) == 10
+
+
+def test_nul_runs_in_several_chunks_give_one_warning(tmp_path):
+    block = "".join(_line(f"Nov 22 10:00:{n % 60:02d}", n) + "\n" for n in range(200))
+    path = tmp_path / "syslog"
+    path.write_text(block + "\x00" * 10 + block + "\x00" * 10 + block)
+    ctx = _ctx(reference=datetime(2026, 12, 1, tzinfo=timezone.utc), chunk_bytes=4096)
+    events = pl.concat(parse_all(SYSLOG, Source(path, "syslog", None), ctx))
+    assert events.height == 600 and ctx.unparsed_count == 0
+    nul = [w for w in ctx.warnings if "NUL" in w]
+    assert len(nul) == 1 and "at line 201 (and in 1 later chunk(s))" in nul[0]
 
 
 def test_rsyslog_repeat_wrapper_is_read_by_the_rules(tmp_path):
