@@ -81,7 +81,23 @@ def open_case(path: Path, workdir: Path, max_members: int = MAX_MEMBERS,
         case = Case(str(path), [_input(path, path.name)])
     _unpack_nested(case, workdir, max_members, max_total_bytes)
     case.inputs.sort(key=lambda item: item.source.name)
+    _read_copies_once(case)
     return case
+
+
+def _read_copies_once(case: Case) -> None:
+    """A file sent twice (a bundle and its unpacked folder, a .bak copy) is read once, under
+    the first of its names: its events would otherwise count double."""
+    first: dict[str, str] = {}
+    kept = []
+    for item in case.inputs:
+        original = first.setdefault(item.sha256, item.source.name)
+        if original != item.source.name:
+            case.skipped.append(f"{item.source.name}: the same bytes as {original} (sha256 "
+                                f"{item.sha256}); read once, as {original}")
+            continue
+        kept.append(item)
+    case.inputs = kept
 
 
 # An archive inside the case (a zip of zips, a folder holding a .tar.gz) is unpacked too, by

@@ -188,3 +188,16 @@ def test_a_nested_archive_with_a_traversal_member_refuses_the_case_naming_both(t
     with pytest.raises(CaseError, match=r"logs\.zip, an archive inside the case: .*\.\./\.\./escape"):
         open_case(folder, tmp_path / "work")
     assert not (tmp_path / "escape").exists()
+
+
+def test_a_file_sent_twice_is_read_once(tmp_path):
+    folder = tmp_path / "folder"
+    (folder / "extracted" / "var" / "log").mkdir(parents=True)
+    (folder / "extracted" / "var" / "log" / "auth.log").write_bytes(LINE * 2)
+    (folder / "logs.zip").write_bytes(_zip_bytes([("var/log/auth.log", LINE * 2), ("var/log/syslog", LINE)]))
+    (folder / "auth.log.bak").write_bytes(LINE * 2)
+    case = open_case(folder, tmp_path / "work")
+    assert [i.source.name for i in case.inputs] == ["auth.log.bak", "logs.zip/var/log/syslog"]
+    notes = [n for n in case.skipped if "the same bytes as" in n]
+    assert sorted(n.split(":")[0] for n in notes) == ["extracted/var/log/auth.log", "logs.zip/var/log/auth.log"]
+    assert all("read once, as auth.log.bak" in n for n in notes)
