@@ -2,6 +2,8 @@
 
 import gzip
 import os
+import subprocess
+import sys
 import zipfile
 from datetime import datetime, timezone
 
@@ -34,6 +36,11 @@ def case_dir(tmp_path):
 
 def _run(*args):
     return CliRunner().invoke(main, list(args))
+
+
+def _python(code: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Python code in a fresh interpreter (what a module import loads must not leak in)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
@@ -131,13 +138,11 @@ def test_case_label_names_the_parent_of_a_generic_folder(tmp_path):
 def test_parse_command_starts_without_the_claim_reader_and_checks():
     """`caseline parse` and `formats` load neither dateparser nor the checks; the other
     commands are still listed and load on use."""
-    import subprocess
-    import sys as _sys
     code = ("import sys, evidence.cli as c; "
             "assert 'dateparser' not in sys.modules and 'evidence.checks' not in sys.modules, 'loaded'; "
             "names = c.main.list_commands(None); assert names == ['analyze', 'claims', 'formats', 'parse', 'render'], names; "
             "assert c.main.get_command(None, 'analyze') is not None and 'evidence.checks' in sys.modules")
-    done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True)
+    done = _python(code)
     assert done.returncode == 0, done.stderr
 
 
@@ -145,8 +150,6 @@ def test_parsing_syslog_loads_neither_pandas_nor_pyarrow_compute(case_dir, tmp_p
     """Reading times from the column's bytes must not pull in pandas or pyarrow.compute
     (0.2 s of start-up for every small case); a line that is no syslog line gives the
     column a null."""
-    import subprocess
-    import sys as _sys
     with (case_dir / "var" / "log" / "auth.log").open("a") as log:
         log.write("not a syslog line\n")
     code = ("import sys; from evidence.cli import main\n"
@@ -156,7 +159,7 @@ def test_parsing_syslog_loads_neither_pandas_nor_pyarrow_compute(case_dir, tmp_p
             "    assert not done.code, done.code\n"
             "loaded = [m for m in ('pandas', 'pyarrow.compute') if m in sys.modules]\n"
             "assert not loaded, loaded\n")
-    done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True)
+    done = _python(code)
     assert done.returncode == 0, done.stderr
 
 
@@ -172,8 +175,6 @@ def test_event_ids_carry_each_files_hash(case_dir, tmp_path):
 def test_allocator_setting_comes_before_polars_is_imported():
     """jemalloc reads _RJEM_MALLOC_CONF once, when polars first allocates: the command must
     set it before anything imports polars (and leave a user's own setting alone)."""
-    import subprocess
-    import sys as _sys
     code = ("import os, sys\n"
             "seen = []\n"
             "class Watch:\n"
@@ -184,11 +185,11 @@ def test_allocator_setting_comes_before_polars_is_imported():
             "import evidence.cli\n"
             "print(seen[0])\n")
     env = {k: v for k, v in __import__("os").environ.items() if k != "_RJEM_MALLOC_CONF"}
-    done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    done = _python(code, env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().startswith("dirty_decay_ms:")
     env["_RJEM_MALLOC_CONF"] = "narenas:1"
-    done = subprocess.run([_sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    done = _python(code, env)
     assert done.stdout.strip() == "narenas:1"
 
 
