@@ -167,13 +167,16 @@ def _ingest_one(item: CaseInput, index: int, parts_dir: Path, workdir: Path, tz:
         return summary
     parser = found.parser
     summary.source_format = parser.name
+    # recorded by a year-less format only, when it places its years
     year_reference = years_relative_to(reference_time, item.mtime)
-    ctx = ParseContext(source.name, item.sha256, tz=tz,
-                       reference_time=year_reference, workdir=workdir, on_bytes=on_bytes)
-    if year_reference is not reference_time:
-        after = "" if reference_time is None else f", written after the report time {reference_time.isoformat()}"
-        ctx.assume(f"{source.name}: years, where missing, are taken relative to the file's "
-                   f"modification time {item.mtime.isoformat()}{after}")
+    if year_reference is reference_time:
+        label = f"the report time {reference_time.isoformat()}"
+    else:
+        label = f"the file's modification time {item.mtime.isoformat()}"
+        if reference_time is not None:
+            label += f", after the report time {reference_time.isoformat()}: written until then"
+    ctx = ParseContext(source.name, item.sha256, tz=tz, reference_time=year_reference,
+                       reference_label=label, workdir=workdir, on_bytes=on_bytes)
     for attempt in range(2):
         try:
             _write_parts(parser.parse(source, ctx), index, parts_dir, result, summary, direct)

@@ -201,6 +201,8 @@ class ParseContext:
     sha256: str
     tz: str = "UTC"
     reference_time: datetime | None = None
+    # what reference_time is, said with it, for the assumption a year-less format records
+    reference_label: str | None = None
     workdir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()))
     chunk_bytes: int = 8 * 1024 * 1024
     unparsed: list[Unparsed] = field(default_factory=list)

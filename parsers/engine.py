@@ -162,8 +162,8 @@ class SpecParser:
                 raise RestartParse(f"year anchor {anchor} -> {true_anchor}", year_anchor=true_anchor)
             last = anchor + tracker.max_roll
             span = f"{anchor}" if last == anchor else f"{anchor}-{last}"
-            ctx.assume(f"{ctx.source_file}: no year in the timestamps; year {span} inferred "
-                       f"from the reference time {ctx.reference_time.isoformat()}")
+            reference = ctx.reference_label or f"the reference time {ctx.reference_time.isoformat()}"
+            ctx.assume(f"{ctx.source_file}: no year in the timestamps; year {span} inferred from {reference}")
         if ctx.units and ctx.unparsed_count / ctx.units > WRONG_FORMAT_SHARE:
             ctx.warn(f"{ctx.source_file}: {ctx.unparsed_count} of {ctx.units} lines not "
                      f"understood as {self.name}; detection likely wrong")

@@ -207,7 +207,8 @@ def test_log_collected_days_after_the_report_keeps_its_year(tmp_path):
     result = _run("parse", str(case), "-o", str(out), "--reported-at", "2026-11-23T09:00:00+00:00")
     assert result.exit_code == 0, result.output
     assert pl.read_parquet(out)["timestamp"].dt.year().unique().to_list() == [2026]
-    assert "modification time 2026-11-26T12:00:00+00:00, written after the report time" in result.output
+    assert ("year 2026 inferred from the file's modification time 2026-11-26T12:00:00+00:00, after the "
+            "report time 2026-11-23T09:00:00+00:00") in result.output
     # a copy made long after the report (a checkout, a re-upload) does not move the years
     months_later = datetime(2027, 6, 1, tzinfo=timezone.utc).timestamp()
     os.utime(log, (months_later, months_later))
