@@ -158,7 +158,7 @@ def parse_series(strings: pl.Series, spec: TimestampSpec, tz: str, prefix_year: 
             return pl.select(parse_with_offset(text, spec.formats, clean=False)).to_series()
         return pl.select(parse_naive(text, spec.formats, prefix_year=prefix_year, clean=False)).to_series()
 
-    if prefix_year and spec.formats == (SYSLOG_FORMAT,) and spec.zone != "offset":
+    if prefix_year and spec.formats[0] == SYSLOG_FORMAT and spec.zone != "offset":
         parsed, done = syslog_stamps(strings)
         rest = (~done).arg_true()
         if rest.len():  # other spellings ("Jan 1 ...", "January"), and what is not a time

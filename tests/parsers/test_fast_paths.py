@@ -186,7 +186,7 @@ def test_syslog_times_from_bytes_equal_strptime(seed):
     """The byte reading of "Mmm dd HH:MM:SS" gives strptime's answer on every row it claims,
     and parse_series (it, then strptime for the rest) gives strptime's answer on every row."""
     spec = all_parsers()["syslog"].spec.timestamp
-    assert spec.formats == (ts.SYSLOG_FORMAT,) and spec.year == "infer"
+    assert spec.formats[0] == ts.SYSLOG_FORMAT and spec.year == "infer"
     strings = pl.Series("t", _syslog_time_variants(20_000, seed), dtype=pl.String)
     fast, done = ts.syslog_stamps(strings)
     plain = pl.select(ts.parse_naive(pl.lit(strings), spec.formats, prefix_year=True, clean=False)).to_series()
