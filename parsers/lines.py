@@ -23,6 +23,8 @@ def split_lines(text: str) -> pl.Series:
 
 def nul_padding_line(text: str, first_line: int) -> int | None:
     """The first line of a chunk that starts with NUL padding (split_lines drops it), or None."""
+    if "\x00" not in text:  # a byte search: the two-character search below is 20 times slower
+        return None
     if text.startswith("\x00"):
         return first_line
     at = text.find("\n\x00")
