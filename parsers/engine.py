@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from parsers.base import ParseContext, RestartParse, Source, decode_text, iter_text_chunks, provenance
-from parsers.lines import anchored, decode_byte_arrays, extract_groups, hex_text, nul_padding_line, split_lines
+from parsers.lines import (anchored, decode_byte_arrays, extract_groups, hex_text, is_pretty_json,
+                           nul_padding_line, pretty_json_objects, split_lines)
 from parsers.rules import apply_rules, join_bodies_of, json_body_of
 from parsers.schema import conform
 from parsers.spec import FIELD_COLUMNS, FormatSpec
@@ -74,7 +75,11 @@ class SpecParser:
         return matched.sum() / lines.len()
 
     def sniff(self, source: Source, head: bytes) -> float:
-        share = self.share_matched(sniff_lines(head))
+        lines = sniff_lines(head)
+        if self.spec.engine == "jsonl" and is_pretty_json(head):
+            objects = list(pretty_json_objects([decode_text(head)]))
+            lines = objects[0][0].head(SNIFF_LINES) if objects else lines
+        share = self.share_matched(lines)
         if share < self.spec.min_share:
             return 0.0
         # a name hint only breaks ties between formats that read the content equally well
@@ -210,6 +215,9 @@ class SpecParser:
     def _transformed_chunks(self, source: Source, ctx: ParseContext):
         """(events, rejects, line count) per chunk, in file order; chunks are
         transformed two at a time on worker threads."""
+        if self.spec.engine == "jsonl" and is_pretty_json(source.head(4096)):
+            yield from self._pretty_chunks(source, ctx)
+            return
         with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="parse-chunk") as pool:
             in_flight: deque = deque()
             line_no = 1
@@ -220,6 +228,14 @@ class SpecParser:
                     yield in_flight.popleft().result()
             while in_flight:
                 yield in_flight.popleft().result()
+
+    def _pretty_chunks(self, source: Source, ctx: ParseContext):
+        """As _transformed_chunks, for pretty-printed JSON (journalctl -o json-pretty): one
+        unit per object, each event citing the line its object starts on."""
+        for objects, starts in pretty_json_objects(iter_text_chunks(source, ctx.chunk_bytes, ctx.on_bytes)):
+            good, bad, count = self._transform(objects.alias("line"), 1, ctx)
+            at = pl.lit(pl.Series(starts)).gather(pl.col("source_line") - 1)
+            yield good.with_columns(at.alias("source_line")), bad.with_columns(at.alias("source_line")), count, None
 
     def _transform_text(self, text: str, first_line: int, ctx: ParseContext):
         """_transform of a chunk's text, and the line where NUL padding starts in it (or None)."""

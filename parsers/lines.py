@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
+import numpy as np
 import polars as pl
 
 
@@ -19,6 +21,43 @@ def split_lines(text: str) -> pl.Series:
     # split in polars: twice as fast as str.split and a list of Python strings
     lines = pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
     return lines.str.strip_chars_start("\x00") if "\x00" in text else lines
+
+
+def is_pretty_json(head: bytes) -> bool:
+    """Does the file start with a pretty-printed JSON object ("{" alone on its first line, as
+    `journalctl -o json-pretty` writes each entry)?"""
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    return first.strip() == b"{"
+
+
+def pretty_json_objects(chunks) -> Iterator[tuple[pl.Series, np.ndarray]]:
+    """The objects of a stream of pretty-printed JSON objects (each opening with "{" and
+    closing with "}" alone on a line), chunk by chunk: each object's lines joined into one
+    JSON text (JSON needs no newlines), with the line it starts on. An object cut by a chunk
+    boundary waits for the next chunk."""
+    carry = ""
+    first_line = 1
+    for text in chunks:
+        text = carry + text
+        lines = split_lines(text)
+        stripped = lines.str.strip_chars()
+        ends = (stripped == "}").arg_true()
+        if ends.len() == 0:
+            carry = text
+            continue
+        last = ends[-1]
+        tail = lines.slice(last + 1)
+        carry = "\n".join(tail.to_list()) + "\n" if tail.len() else ""
+        body = pl.DataFrame({
+            "line": lines.head(last + 1),
+            "object": (stripped.head(last + 1) == "{").cum_sum(),
+            "at": np.arange(first_line, first_line + last + 1, dtype=np.int64),
+        })
+        objects = body.group_by("object", maintain_order=True).agg(pl.col("line").str.join(""), pl.col("at").first())
+        first_line += last + 1
+        yield objects["line"], objects["at"].to_numpy()
+    if carry.strip():  # an object never closed: one unit, which will not parse
+        yield pl.Series("line", [carry.replace("\n", "")]), np.array([first_line], dtype=np.int64)
 
 
 def nul_padding_line(text: str, first_line: int) -> int | None:

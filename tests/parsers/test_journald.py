@@ -53,3 +53,42 @@ def test_synthetic_export_fallbacks_bytes_and_rules():
     sshd = line(events, 3)
     assert (sshd["action"], sshd["src_ip"]) == ("login_failed", "203.0.113.66")  # linux rule set
     assert line(events, 2)["event_code"] == "d9b373ed55a64feb8242e02dbe79a49c"
+
+
+def _pretty(objects: list[dict]) -> str:
+    """What journalctl -o json-pretty writes: each entry an indented object, "{" and "}"
+    alone on their lines."""
+    out = []
+    for obj in objects:
+        members = [f"\t{json.dumps(k)} : {json.dumps(v, ensure_ascii=False)}" for k, v in obj.items()]
+        out.append("{\n" + ",\n".join(members) + "\n}\n")
+    return "".join(out)
+
+
+def test_json_pretty_export_gives_the_same_events_as_json(tmp_path):
+    objects = [json.loads(text) for text in UBUNTU.read_text().splitlines() if text.strip()]
+    pretty = tmp_path / "journal.json"
+    pretty.write_text(_pretty(objects))
+    from parsers.base import Source
+    from parsers.registry import detect
+    assert detect(Source(pretty, "journal.json")).parser.name == "journald"
+    plain, _ = parse(PARSER, UBUNTU)
+    from parsers.base import ParseContext, parse_all
+    ctx = ParseContext("journal.json", "ab" * 32, chunk_bytes=16_384)  # objects cut by chunk boundaries
+    events = pl.concat(parse_all(PARSER, Source(pretty, "journal.json"), ctx))
+    assert (events.height, ctx.unparsed_count, ctx.units) == (887, 0, 887)
+    # each event cites the line its object starts on
+    starts = [n for n, text in enumerate(pretty.read_text().splitlines(), start=1) if text == "{"]
+    assert events["source_line"].to_list() == starts
+    same = ["timestamp", "host", "process", "pid", "severity", "action", "message", "event_code", "extra"]
+    assert events.select(same).equals(plain.select(same))
+
+
+def test_json_pretty_object_never_closed_is_one_unparsed_unit(tmp_path):
+    text = _pretty([{"__REALTIME_TIMESTAMP": "1763805601000000", "MESSAGE": "ok", "_HOSTNAME": "h"}])
+    text += '{\n\t"__REALTIME_TIMESTAMP" : "1763805602000000",\n\t"MESSAGE" : "cut'
+    path = tmp_path / "journal.json"
+    path.write_text(text)
+    events, ctx = parse(PARSER, path)
+    assert (events.height, ctx.unparsed_count, ctx.units) == (1, 1, 2)
+    assert ctx.unparsed[0].line == 6
