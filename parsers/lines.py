@@ -26,13 +26,13 @@ def split_lines(text: str) -> pl.Series:
 def is_pretty_json(head: bytes) -> bool:
     """Does the file start with a pretty-printed JSON object ("{" alone on its first line, as
     `journalctl -o json-pretty` writes each entry)?"""
-    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
-    return first.strip() == b"{"
+    first = head.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n").split(b"\n", 1)[0]
+    return first.rstrip() == b"{"
 
 
 def pretty_json_objects(chunks) -> Iterator[tuple[pl.Series, np.ndarray]]:
     """The objects of a stream of pretty-printed JSON objects (each opening with "{" and
-    closing with "}" alone on a line), chunk by chunk: each object's lines joined into one
+    closing with "}" alone at the start of a line), chunk by chunk: each object's lines joined into one
     JSON text (JSON needs no newlines), with the line it starts on. An object cut by a chunk
     boundary waits for the next chunk."""
     carry = ""
@@ -40,7 +40,9 @@ def pretty_json_objects(chunks) -> Iterator[tuple[pl.Series, np.ndarray]]:
     for text in chunks:
         text = carry + text
         lines = split_lines(text)
-        stripped = lines.str.strip_chars()
+        # the braces of each object stand alone at the start of a line; indented ones belong
+        # to a nested value
+        stripped = lines.str.strip_chars_end()
         ends = (stripped == "}").arg_true()
         if ends.len() == 0:
             carry = text

@@ -92,3 +92,11 @@ def test_json_pretty_object_never_closed_is_one_unparsed_unit(tmp_path):
     events, ctx = parse(PARSER, path)
     assert (events.height, ctx.unparsed_count, ctx.units) == (1, 1, 2)
     assert ctx.unparsed[0].line == 6
+
+
+def test_json_pretty_nested_braces_stay_inside_their_object():
+    from parsers.lines import pretty_json_objects
+    text = '{\n\t"a" : {\n\t\t"b" : 1\n\t},\n\t"c" : 2\n}\n{\n\t"d" : 3\n}\n'
+    [(objects, starts)] = list(pretty_json_objects([text]))
+    assert [json.loads(o) for o in objects] == [{"a": {"b": 1}, "c": 2}, {"d": 3}]
+    assert starts.tolist() == [1, 7]
