@@ -1,5 +1,13 @@
 """Benchmark: `caseline parse` on a generated ~1 GB mixed syslog/auth.log file, next to wc -l
-and a plain polars read of the same file. Run by hand: python benchmarks/parse_bench.py [--mb N]."""
+and a plain polars read of the same file. Run by hand: python benchmarks/parse_bench.py [--mb N].
+
+The parse runs as `python -m evidence` in a child that inherits the environment, so
+
+    _RJEM_MALLOC_CONF= python benchmarks/parse_bench.py        # polars' default allocator setting
+    CASELINE_WORKERS=3 python benchmarks/parse_bench.py         # three chunk workers
+    git worktree add /tmp/old COMMIT && PYTHONPATH=/tmp/old python benchmarks/parse_bench.py
+
+measure the same file another way (the last: an earlier commit's code)."""
 
 from __future__ import annotations
 
@@ -81,16 +89,16 @@ def generate_from_corpus(path: Path, megabytes: int, corpus: Path) -> int:
     return _write_lines(path, megabytes, rnd, lambda ts: ts + rnd.choice(variants))
 
 
-def timed(cmd: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one child command (its
-    own rusage, via wait4)."""
+def timed(cmd: list[str]) -> tuple[float, float, float, float]:
+    """Wall seconds, peak RSS (MB), CPU seconds (user + system) and system seconds of one child
+    command (its own rusage, via wait4)."""
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, usage.ru_stime
 
 
 def main() -> None:
@@ -116,19 +124,21 @@ def main() -> None:
         else:
             generate_from_corpus(log, args.mb, args.corpus)
     size_mb = log.stat().st_size / 1e6
-    wc_s, _, _ = timed(["wc", "-l", str(log)])
+    wc_s, _, _, _ = timed(["wc", "-l", str(log)])
     lines = int(subprocess.run(["wc", "-l", str(log)], capture_output=True, text=True).stdout.split()[0])
     polars_read = ("import polars as pl,sys; pl.read_csv(sys.argv[1], has_header=False, separator='\\x1f', "
                    "quote_char=None, new_columns=['line'], schema_overrides={'line': pl.String})")
-    pl_s, pl_mb, pl_cpu = timed([sys.executable, "-c", polars_read, str(log)])
+    pl_s, pl_mb, pl_cpu, pl_sys = timed([sys.executable, "-c", polars_read, str(log)])
     out = folder / "timeline.parquet"
-    cl_s, cl_mb, cl_cpu = timed([sys.executable, "-m", "evidence", "parse", str(log.parent), "-o", str(out),
+    cl_s, cl_mb, cl_cpu, cl_sys = timed([sys.executable, "-m", "evidence", "parse", str(log.parent), "-o", str(out),
                          "--tz", "UTC", "--reported-at", "2026-12-31T00:00:00+00:00"])
     print(f"input: {size_mb:,.0f} MB, {lines:,} lines")
-    print(f"{'tool':28} {'seconds':>8} {'MB/s':>8} {'lines/s':>12} {'peak MB':>8} {'CPU s':>7}")
-    print(f"{'wc -l':28} {wc_s:8.2f} {size_mb / wc_s:8.0f} {lines / wc_s:12,.0f} {'-':>8} {'-':>7}")
-    print(f"{'polars read_csv (lines)':28} {pl_s:8.2f} {size_mb / pl_s:8.0f} {lines / pl_s:12,.0f} {pl_mb:8.0f} {pl_cpu:7.1f}")
-    print(f"{'caseline parse -> parquet':28} {cl_s:8.2f} {size_mb / cl_s:8.0f} {lines / cl_s:12,.0f} {cl_mb:8.0f} {cl_cpu:7.1f}")
+    print(f"{'tool':28} {'seconds':>8} {'MB/s':>8} {'lines/s':>12} {'peak MB':>8} {'CPU s':>7} {'sys s':>6}")
+    print(f"{'wc -l':28} {wc_s:8.2f} {size_mb / wc_s:8.0f} {lines / wc_s:12,.0f} {'-':>8} {'-':>7} {'-':>6}")
+    print(f"{'polars read_csv (lines)':28} {pl_s:8.2f} {size_mb / pl_s:8.0f} {lines / pl_s:12,.0f} {pl_mb:8.0f} "
+          f"{pl_cpu:7.1f} {pl_sys:6.1f}")
+    print(f"{'caseline parse -> parquet':28} {cl_s:8.2f} {size_mb / cl_s:8.0f} {lines / cl_s:12,.0f} {cl_mb:8.0f} "
+          f"{cl_cpu:7.1f} {cl_sys:6.1f}")
     if args.keep is None:
         for path in (log, out):
             path.unlink(missing_ok=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 # imported): keep freed pages ten seconds and release them at once after that, instead of
 # polars' default. Chunks of the same size are allocated and freed over and over; with
 # the default, a third of the 1 GB benchmark's system time went to faulting the same pages
-# in again (benchmarks/parse_bench.py: 4.9 -> 2.2 s system, 21.1 -> 19.0 s, peak 724 MB).
+# in again (`_RJEM_MALLOC_CONF= python benchmarks/parse_bench.py` against the plain command:
+# 4.5 -> 2.5-2.6 s system, 20.4-20.7 -> 19.2-19.3 s, peak 622-641 -> 667-711 MB).
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:10000,muzzy_decay_ms:0")
 
 import click  # noqa: E402  (after the allocator setting, like every import below)

@@ -134,7 +134,7 @@ class Source:
         with self.open() as handle:
             try:
                 return handle.read(size)
-            except (OSError, EOFError, lzma.LZMAError):
+            except OSError:  # compressed data never raises here: it ends where it breaks
                 return b""
 
     def tail(self, size: int = 65536) -> bytes:

@@ -196,11 +196,12 @@ class SpecParser:
             naive = naive.filter(frame["_matched"] & naive.is_not_null())
             if naive.len():
                 tracker.assign(naive)
-        written = datetime.fromtimestamp(source.path.stat().st_mtime, ZoneInfo(ctx.tz)) if source.compression else None
-        # a file written after the reference time (copied or collected later) says nothing
-        # of its last line, which the year inference places at the reference time or before
-        if written is not None and written <= ctx.reference_time:
-            tracker.assign(pl.Series([written.replace(tzinfo=None, year=ts.PROVISIONAL_YEAR)], dtype=ts.NAIVE))
+        if source.compression:
+            written = datetime.fromtimestamp(source.path.stat().st_mtime, ZoneInfo(ctx.tz))
+            # a file written after the reference time (copied or collected later) says nothing
+            # of its last line, which the year inference places at the reference time or before
+            if written <= ctx.reference_time:
+                tracker.assign(pl.Series([written.replace(tzinfo=None, year=ts.PROVISIONAL_YEAR)], dtype=ts.NAIVE))
         return tracker.anchor(ctx.reference_time)
 
     def _finish_years(self, frame: pl.DataFrame, anchor: int, ctx: ParseContext) -> pl.DataFrame:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 
 def split_lines(text: str) -> pl.Series:
@@ -21,6 +22,26 @@ def split_lines(text: str) -> pl.Series:
     # split in polars: twice as fast as str.split and a list of Python strings
     lines = pl.Series("line", [text], dtype=pl.String).str.split("\n").explode().str.strip_suffix("\r")
     return lines.str.strip_chars_start("\x00") if "\x00" in text else lines
+
+
+def text_buffers(values: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A text column's Arrow layout as numpy, without copying the text: the offsets of its
+    values (len + 1 of them, int64; a null is an empty span) and the bytes they index."""
+    array = values.rechunk().to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_string(array.type):
+        offset_type = np.int32
+    else:
+        # a cast of an array already of this type is not free (it re-reads the data): only other types
+        if not pa.types.is_large_string(array.type):
+            array = array.cast(pa.large_string())
+        offset_type = np.int64
+    count = len(array)
+    if array.buffers()[2] is None or count == 0:
+        return np.zeros(count + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(array.buffers()[1], dtype=offset_type)[array.offset:array.offset + count + 1]
+    return offsets.astype(np.int64), np.frombuffer(array.buffers()[2], dtype=np.uint8)
 
 
 def is_pretty_json(head: bytes) -> bool:

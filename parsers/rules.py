@@ -8,8 +8,8 @@ import re
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
+from parsers.lines import text_buffers
 from parsers.spec import FIELD_COLUMNS, Rule
 
 # Columns with few distinct values (process, event_code, host) are tested once per distinct
@@ -79,23 +79,11 @@ def needs_escape_rows(values: pl.Series) -> np.ndarray:
     a control character; polars writes everything else, non-ASCII too, as is)? Read from the
     bytes of the whole column at once: a regex over every row cost several times as much
     (benchmarks/chunk_stages.py), and where there are none the answer is immediate."""
-    array = values.rechunk().to_arrow()
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if pa.types.is_string(array.type):
-        offset_type = np.int32
-    else:
-        # a cast of an array already of this type is not free (it re-reads the data): only other types
-        if not pa.types.is_large_string(array.type):
-            array = array.cast(pa.large_string())
-        offset_type = np.int64
-    flags = np.zeros(len(array), dtype=bool)
-    data_buffer = array.buffers()[2]
-    if data_buffer is None or len(array) == 0:
+    offsets, data = text_buffers(values)
+    flags = np.zeros(len(offsets) - 1, dtype=bool)
+    if data.size == 0:
         return flags
-    offsets = np.frombuffer(array.buffers()[1], dtype=offset_type)[array.offset:array.offset + len(array) + 1]
-    offsets = offsets.astype(np.int64)
-    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]:offsets[-1]]
+    data = data[offsets[0]:offsets[-1]]
     where = np.flatnonzero((data < 0x20) | (data == 0x22) | (data == 0x5C)) + offsets[0]
     if where.size:
         flags[np.searchsorted(offsets, where, side="right") - 1] = True

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
+from parsers.lines import text_buffers
 from parsers.spec import EPOCH_UNITS, TimestampSpec
 
 NAIVE = pl.Datetime("us")
@@ -97,14 +97,10 @@ def syslog_stamps(strings: pl.Series) -> tuple[pl.Series, pl.Series]:
     count = strings.len()
     parsed = np.zeros(count, dtype=np.int64)
     done = np.zeros(count, dtype=bool)
-    array = strings.rechunk().to_arrow()  # one offsets and one data buffer
-    if not pa.types.is_large_string(array.type):
-        array = array.cast(pa.large_string())
-    if count == 0 or array.buffers()[2] is None:
+    offsets, data = text_buffers(strings)
+    if data.size == 0:
         return pl.Series(parsed).cast(NAIVE), pl.Series(done)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + count + 1]
-    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
-    valid = np.ones(count, dtype=bool) if array.null_count == 0 else strings.is_not_null().to_numpy()
+    valid = strings.is_not_null().to_numpy() if strings.null_count() else np.ones(count, dtype=bool)
     fifteen = valid & (np.diff(offsets) == 15)
     if fifteen.all():  # the usual chunk: the strings lie back to back, a matrix as they are
         rows = np.arange(count)
@@ -127,9 +123,9 @@ def syslog_stamps(strings: pl.Series) -> tuple[pl.Series, pl.Series]:
     hour = digits[7] * 10 + digits[8]
     minute = digits[10] * 10 + digits[11]
     second = digits[13] * 10 + digits[14]
-    # the month key only equals a month's when all three are letters of its name
-    shape = ((_MONTH_SORTED[at] == key) & (column[0] >= 65) & (column[1] >= 65) & (column[2] >= 65)
-             & (column[3] == 32) & (column[6] == 32) & (column[9] == 58) & (column[12] == 58)
+    # the key (each byte | 0x20) equals a month's only when all three bytes are letters of its
+    # name, in either case
+    shape = ((_MONTH_SORTED[at] == key) & (column[3] == 32) & (column[6] == 32) & (column[9] == 58) & (column[12] == 58)
              & (padded | is_digit(4)) & is_digit(5) & is_digit(7) & is_digit(8) & is_digit(10)
              & is_digit(11) & is_digit(13) & is_digit(14))
     sane = shape & (day >= 1) & (day <= _MONTH_LENGTHS[month]) & (hour <= 23) & (minute <= 59) & (second <= 60)
